@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* Text and JSON emitter behind every renderer; writes into a growable buffer, never to a stream. */
+#include "emit.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void emit_buf_append(struct emit_buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->data, cap);
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static void buf_vprintf(struct emit_buf *b, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		emit_buf_append(b, small, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big) {
+		b->oom = true;
+		return;
+	}
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	emit_buf_append(b, big, (size_t)n);
+	free(big);
+}
+
+void emit_buf_printf(struct emit_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void emit_buf_free(struct emit_buf *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	*b = (struct emit_buf){ 0 };
+}
+
+void emit_init(struct emit *e, enum emit_mode mode, bool pretty, bool color)
+{
+	*e = (struct emit){ .mode = mode, .pretty = pretty, .color = color && mode == EMIT_TEXT };
+}
+
+void emit_free(struct emit *e)
+{
+	if (!e)
+		return;
+	emit_buf_free(&e->buf);
+}
+
+const char *emit_result(struct emit *e, size_t *len)
+{
+	if (e->buf.oom)
+		return NULL;
+	if (!e->buf.data)
+		emit_buf_append(&e->buf, "", 0);
+	if (len)
+		*len = e->buf.len;
+	return e->buf.data;
+}
+
+void emit_reset(struct emit *e)
+{
+	e->buf.len = 0;
+	if (e->buf.data)
+		e->buf.data[0] = '\0';
+	e->depth = 0;
+	memset(e->need_comma, 0, sizeof(e->need_comma));
+	memset(e->in_array, 0, sizeof(e->in_array));
+}
+
+static void json_string(struct emit_buf *b, const char *s)
+{
+	emit_buf_append(b, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': emit_buf_append(b, "\\\"", 2); break;
+		case '\\': emit_buf_append(b, "\\\\", 2); break;
+		case '\n': emit_buf_append(b, "\\n", 2); break;
+		case '\t': emit_buf_append(b, "\\t", 2); break;
+		case '\r': emit_buf_append(b, "\\r", 2); break;
+		default:
+			/* Bytes from devices and dumps may be anything: keep JSON valid ASCII. */
+			if (*p < 0x20 || *p >= 0x7f)
+				emit_buf_printf(b, "\\u%04x", *p);
+			else
+				emit_buf_append(b, (const char *)p, 1);
+		}
+	}
+	emit_buf_append(b, "\"", 1);
+}
+
+static void json_indent(struct emit *e)
+{
+	if (!e->pretty)
+		return;
+	emit_buf_append(&e->buf, "\n", 1);
+	for (int i = 0; i < e->depth; i++)
+		emit_buf_append(&e->buf, "  ", 2);
+}
+
+/* Separator, indentation and key before a JSON value. */
+static void json_prefix(struct emit *e, const char *key)
+{
+	if (e->depth > 0) {
+		if (e->need_comma[e->depth])
+			emit_buf_append(&e->buf, ",", 1);
+		e->need_comma[e->depth] = true;
+		json_indent(e);
+	}
+	/* Keys inside arrays would make invalid JSON; a renderer bug, so drop the key. */
+	if (key && e->depth > 0 && !e->in_array[e->depth]) {
+		json_string(&e->buf, key);
+		emit_buf_append(&e->buf, e->pretty ? ": " : ":", e->pretty ? 2 : 1);
+	}
+}
+
+static void open_container(struct emit *e, const char *key, bool array)
+{
+	if (e->mode != EMIT_JSON) {
+		return;
+	}
+	json_prefix(e, key);
+	emit_buf_append(&e->buf, array ? "[" : "{", 1);
+	if (e->depth + 1 < EMIT_MAX_DEPTH) {
+		e->depth++;
+		e->need_comma[e->depth] = false;
+		e->in_array[e->depth] = array;
+	} else {
+		e->buf.oom = true; /* nesting this deep is a renderer bug */
+	}
+}
+
+static void close_container(struct emit *e, bool array)
+{
+	if (e->mode != EMIT_JSON || e->depth == 0)
+		return;
+	bool had = e->need_comma[e->depth];
+	e->depth--;
+	if (had)
+		json_indent(e);
+	emit_buf_append(&e->buf, array ? "]" : "}", 1);
+	if (e->depth == 0)
+		emit_buf_append(&e->buf, "\n", 1);
+}
+
+void emit_object_begin(struct emit *e, const char *key) { open_container(e, key, false); }
+void emit_object_end(struct emit *e) { close_container(e, false); }
+void emit_array_begin(struct emit *e, const char *key) { open_container(e, key, true); }
+void emit_array_end(struct emit *e) { close_container(e, true); }
+
+static void text_value(struct emit *e, const char *tfmt, ...)
+{
+	va_list ap;
+
+	if (!tfmt)
+		return;
+	va_start(ap, tfmt);
+	buf_vprintf(&e->buf, tfmt, ap);
+	va_end(ap);
+}
+
+void emit_uint(struct emit *e, const char *key, const char *tfmt, unsigned long long v)
+{
+	if (e->mode == EMIT_TEXT) {
+		text_value(e, tfmt, v);
+		return;
+	}
+	json_prefix(e, key);
+	emit_buf_printf(&e->buf, "%llu", v);
+}
+
+void emit_int(struct emit *e, const char *key, const char *tfmt, long long v)
+{
+	if (e->mode == EMIT_TEXT) {
+		text_value(e, tfmt, v);
+		return;
+	}
+	json_prefix(e, key);
+	emit_buf_printf(&e->buf, "%lld", v);
+}
+
+void emit_hex(struct emit *e, const char *key, const char *tfmt, unsigned long long v)
+{
+	if (e->mode == EMIT_TEXT) {
+		text_value(e, tfmt, v);
+		return;
+	}
+	json_prefix(e, key);
+	emit_buf_printf(&e->buf, "\"0x%llx\"", v);
+}
+
+void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi)
+{
+	char s[40];
+
+	if (hi)
+		snprintf(s, sizeof(s), "0x%llx%016llx", (unsigned long long)hi, (unsigned long long)lo);
+	else
+		snprintf(s, sizeof(s), "0x%llx", (unsigned long long)lo);
+	if (e->mode == EMIT_TEXT) {
+		text_value(e, tfmt, s);
+		return;
+	}
+	json_prefix(e, key);
+	emit_buf_printf(&e->buf, "\"%s\"", s);
+}
+
+void emit_str(struct emit *e, const char *key, const char *tfmt, const char *s)
+{
+	if (e->mode == EMIT_TEXT) {
+		text_value(e, tfmt, s ? s : "");
+		return;
+	}
+	json_prefix(e, key);
+	if (s)
+		json_string(&e->buf, s);
+	else
+		emit_buf_append(&e->buf, "null", 4);
+}
+
+void emit_bool(struct emit *e, const char *key, const char *tfmt, bool v)
+{
+	if (e->mode == EMIT_TEXT) {
+		text_value(e, tfmt, v ? "yes" : "no");
+		return;
+	}
+	json_prefix(e, key);
+	emit_buf_append(&e->buf, v ? "true" : "false", v ? 4 : 5);
+}
+
+void emit_null(struct emit *e, const char *key)
+{
+	if (e->mode == EMIT_TEXT)
+		return;
+	json_prefix(e, key);
+	emit_buf_append(&e->buf, "null", 4);
+}
+
+void emit_text(struct emit *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->mode != EMIT_TEXT)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&e->buf, fmt, ap);
+	va_end(ap);
+}
+
+void emit_style(struct emit *e, enum emit_style style)
+{
+	static const char *const ansi[] = {
+		[EMIT_STYLE_NONE] = "\033[0m",
+		[EMIT_STYLE_BOLD] = "\033[1m",
+		[EMIT_STYLE_WARN] = "\033[33m",
+		[EMIT_STYLE_ERROR] = "\033[1;31m",
+		[EMIT_STYLE_DIM] = "\033[2m",
+	};
+
+	if (e->mode != EMIT_TEXT || !e->color || (unsigned)style >= sizeof(ansi) / sizeof(ansi[0]))
+		return;
+	emit_buf_append(&e->buf, ansi[style], strlen(ansi[style]));
+}

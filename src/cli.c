@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Option parsing driven by each verb's cli_opt table, with the global options folded in. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	OPT_GLOBAL_COLOR = 0x1000,
+	OPT_GLOBAL_VERSION,
+};
+
+const struct cli_opt cli_global_opts[] = {
+	{ "json", 'j', no_argument, NULL, "print JSON instead of text" },
+	{ "pretty", 'p', no_argument, NULL, "print indented JSON (implies --json)" },
+	{ "color", OPT_GLOBAL_COLOR, required_argument, "WHEN", "colour text output: auto, always or never" },
+	{ "verbose", 'v', no_argument, NULL, "more detail (repeatable)" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+	{ "version", OPT_GLOBAL_VERSION, no_argument, NULL, "show the version" },
+	{ 0 },
+};
+
+struct getopt_state {
+	struct option *longopts;
+	char shortopts[128];
+};
+
+static size_t count_opts(const struct cli_opt *o)
+{
+	size_t n = 0;
+
+	while (o && o[n].name)
+		n++;
+	return n;
+}
+
+static void add_opts(struct getopt_state *st, size_t *n, const struct cli_opt *opts)
+{
+	for (size_t i = 0; opts && opts[i].name; i++) {
+		const struct cli_opt *o = &opts[i];
+		size_t sl = strlen(st->shortopts);
+
+		st->longopts[*n] = (struct option){ o->name, o->has_arg, NULL, o->id };
+		(*n)++;
+		if (o->id > 0 && o->id < 256 && sl + 3 < sizeof(st->shortopts)) {
+			st->shortopts[sl++] = (char)o->id;
+			if (o->has_arg == required_argument)
+				st->shortopts[sl++] = ':';
+			st->shortopts[sl] = '\0';
+		}
+	}
+}
+
+void cli_parser_init(struct cli_parser *p, const struct cli_verb *verb, struct cli_ctx *ctx, int argc,
+		     char **argv)
+{
+	*p = (struct cli_parser){ .verb = verb, .ctx = ctx, .argc = argc, .argv = argv, .optind = 1 };
+	ctx->verb = verb->name;
+	struct getopt_state *st = calloc(1, sizeof(*st));
+	size_t total = count_opts(verb->opts) + count_opts(cli_global_opts) + 1;
+
+	if (!st || !(st->longopts = calloc(total, sizeof(*st->longopts)))) {
+		free(st);
+		return;
+	}
+	/* '+' stops at the first positional so "decode -- -weird-name" and "info DEV" behave. */
+	strcpy(st->shortopts, "+");
+	size_t n = 0;
+	add_opts(st, &n, verb->opts);
+	add_opts(st, &n, cli_global_opts);
+	p->getopt_state = st;
+	optind = 1;
+	opterr = 0;
+}
+
+void cli_parser_done(struct cli_parser *p)
+{
+	if (!p || !p->getopt_state)
+		return;
+	struct getopt_state *st = p->getopt_state;
+	free(st->longopts);
+	free(st);
+	p->getopt_state = NULL;
+}
+
+static const struct cli_opt *find_opt(const struct cli_opt *opts, int id)
+{
+	for (size_t i = 0; opts && opts[i].name; i++)
+		if (opts[i].id == id)
+			return &opts[i];
+	return NULL;
+}
+
+int cli_next(struct cli_parser *p, const char **arg)
+{
+	struct getopt_state *st = p->getopt_state;
+
+	if (!st) {
+		p->exit_code = cli_error(p->ctx, EXIT_FAILURE, "out of memory");
+		return CLI_EXIT;
+	}
+	for (;;) {
+		int c = getopt_long(p->argc, p->argv, st->shortopts, st->longopts, NULL);
+
+		*arg = optarg;
+		switch (c) {
+		case -1:
+			p->optind = optind;
+			return CLI_END;
+		case '?':
+		case ':': {
+			const char *bad = optind > 0 && optind <= p->argc ? p->argv[optind - 1] : "?";
+			if (optopt && find_opt(p->verb->opts, optopt) && find_opt(p->verb->opts, optopt)->has_arg)
+				p->exit_code = cli_usage_error(p->ctx, "option '%s' needs an argument", bad);
+			else
+				p->exit_code = cli_usage_error(p->ctx, "unknown option '%s'", bad);
+			return CLI_EXIT;
+		}
+		case 'j':
+			if (!find_opt(p->verb->opts, 'j')) {
+				p->ctx->mode = EMIT_JSON;
+				continue;
+			}
+			return c;
+		case 'p':
+			if (!find_opt(p->verb->opts, 'p')) {
+				p->ctx->mode = EMIT_JSON;
+				p->ctx->pretty = true;
+				continue;
+			}
+			return c;
+		case 'v':
+			if (!find_opt(p->verb->opts, 'v')) {
+				p->ctx->verbose++;
+				continue;
+			}
+			return c;
+		case 'h':
+			cli_print_verb_help(p->verb, stdout);
+			p->exit_code = 0;
+			return CLI_EXIT;
+		case OPT_GLOBAL_VERSION:
+			printf("virtioctl %s\n", VIRTIOCTL_VERSION);
+			p->exit_code = 0;
+			return CLI_EXIT;
+		case OPT_GLOBAL_COLOR:
+			if (!strcmp(optarg, "always"))
+				p->ctx->color = true;
+			else if (!strcmp(optarg, "never"))
+				p->ctx->color = false;
+			else if (!strcmp(optarg, "auto"))
+				p->ctx->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+			else {
+				p->exit_code = cli_usage_error(p->ctx, "--color takes auto, always or never, not '%s'", optarg);
+				return CLI_EXIT;
+			}
+			continue;
+		default:
+			return c;
+		}
+	}
+}
+
+static void print_opts(const struct cli_opt *opts, FILE *f)
+{
+	for (size_t i = 0; opts && opts[i].name; i++) {
+		const struct cli_opt *o = &opts[i];
+		char left[64];
+		int n;
+
+		if (o->id > 0 && o->id < 256)
+			n = snprintf(left, sizeof(left), "-%c, --%s", o->id, o->name);
+		else
+			n = snprintf(left, sizeof(left), "    --%s", o->name);
+		if (o->has_arg && n > 0 && (size_t)n < sizeof(left))
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg_name ? o->arg_name : "ARG");
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+}
+
+void cli_print_verb_help(const struct cli_verb *v, FILE *f)
+{
+	fprintf(f, "Usage: virtioctl %s %s\n%s\n", v->name, v->usage, v->summary);
+	if (v->aliases && v->aliases[0]) {
+		fprintf(f, "Aliases:");
+		for (size_t i = 0; v->aliases[i]; i++)
+			fprintf(f, " %s", v->aliases[i]);
+		fprintf(f, "\n");
+	}
+	if (v->opts && v->opts[0].name) {
+		fprintf(f, "\nOptions:\n");
+		print_opts(v->opts, f);
+	}
+	fprintf(f, "\nGlobal options:\n");
+	print_opts(cli_global_opts, f);
+	fprintf(f, "\nSee virtioctl-%s(8).\n", v->name);
+}
+
+static void verror(const struct cli_ctx *ctx, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "virtioctl%s%s: ", ctx && ctx->verb ? " " : "", ctx && ctx->verb ? ctx->verb : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cli_error(const struct cli_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(ctx, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(ctx, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'virtioctl %s --help'.\n", ctx && ctx->verb ? ctx->verb : "");
+	return EXIT_USAGE;
+}
+
+void cli_emit_init(const struct cli_ctx *ctx, struct emit *e)
+{
+	emit_init(e, ctx->mode, ctx->pretty, ctx->color);
+}
+
+int cli_emit_flush(const struct cli_ctx *ctx, struct emit *e)
+{
+	size_t len;
+	const char *s = emit_result(e, &len);
+	int r = 0;
+
+	if (!s)
+		r = cli_error(ctx, EXIT_FAILURE, "out of memory while rendering output");
+	else if (fwrite(s, 1, len, stdout) != len || fflush(stdout) != 0)
+		r = cli_error(ctx, EXIT_FAILURE, "cannot write output: %s", strerror(errno));
+	emit_free(e);
+	return r;
+}
+
+int cli_parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end || end == s)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_u32(const char *s, unsigned *out)
+{
+	unsigned long long v;
+	int r = cli_parse_u64(s, &v);
+
+	if (r < 0)
+		return r;
+	if (v > UINT_MAX)
+		return -ERANGE;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int cli_read_file(const char *path, unsigned char **buf, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	unsigned char *data = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			unsigned char *p = realloc(data, ncap + 1);
+			if (!p) {
+				free(data);
+				if (f != stdin)
+					fclose(f);
+				return -ENOMEM;
+			}
+			data = p;
+			cap = ncap;
+		}
+		size_t got = fread(data + n, 1, cap - n, f);
+		n += got;
+		if (got == 0) {
+			int bad = ferror(f);
+			if (f != stdin)
+				fclose(f);
+			if (bad) {
+				free(data);
+				return -EIO;
+			}
+			break;
+		}
+	}
+	data[n] = '\0'; /* text parsers may rely on termination; len excludes it */
+	*buf = data;
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Command-line plumbing shared by every verb: option tables, global options, output and errors. */
+#ifndef VIRTIOCTL_CLI_H
+#define VIRTIOCTL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "emit.h"
+
+#define EXIT_ANOMALY 1   /* ran, and found something wrong (decode anomalies) */
+#define EXIT_USAGE 2     /* wrong arguments or unusable input */
+
+/* Per-invocation settings; passed down, never global. */
+struct cli_ctx {
+	const char *verb;       /* for messages: "virtioctl decode: ..." */
+	enum emit_mode mode;
+	bool pretty;
+	bool color;
+	int verbose;
+};
+
+/*
+ * One option of a verb.  The same table drives getopt, --help, and the
+ * consistency test that compares help, man pages and completions.
+ * id: the short option character, or a value >= 256 for long-only options.
+ */
+struct cli_opt {
+	const char *name;       /* long name without dashes */
+	int id;
+	int has_arg;            /* no_argument / required_argument */
+	const char *arg_name;   /* "FILE[@ADDR]", "N", ... */
+	const char *help;
+};
+
+struct cli_verb {
+	const char *name;
+	const char *const *aliases;   /* NULL-terminated exact aliases, or NULL */
+	int (*run)(int argc, char **argv, struct cli_ctx *ctx);
+	const char *summary;          /* one line for `virtioctl help` */
+	const char *usage;            /* arguments after the verb: "[OPTIONS] FILE" */
+	const struct cli_opt *opts;   /* terminated by { 0 } */
+	/* What positional arguments complete to: "file", "device", "device-type", "none". */
+	const char *complete;
+};
+
+/* Options every verb accepts; handled inside cli_next(). */
+extern const struct cli_opt cli_global_opts[];
+
+struct cli_parser {
+	const struct cli_verb *verb;
+	struct cli_ctx *ctx;
+	int argc;
+	char **argv;
+	int optind;             /* after CLI_END: first positional argument */
+	int exit_code;          /* after CLI_EXIT */
+	void *getopt_state;
+};
+
+enum {
+	CLI_END = 0,
+	CLI_EXIT = -1,
+};
+
+void cli_parser_init(struct cli_parser *p, const struct cli_verb *verb, struct cli_ctx *ctx, int argc,
+		     char **argv);
+/*
+ * Next verb option: returns its id with *arg set, CLI_END when options are
+ * done, or CLI_EXIT when the verb must return p->exit_code (help printed:
+ * 0; usage error printed: EXIT_USAGE).
+ */
+int cli_next(struct cli_parser *p, const char **arg);
+/* Frees the parser's state; accepts NULL. */
+void cli_parser_done(struct cli_parser *p);
+
+/* Prints `virtioctl VERB --help` to f. */
+void cli_print_verb_help(const struct cli_verb *v, FILE *f);
+
+/* "virtioctl VERB: <message>" on stderr, one line; returns code (for `return cli_error(...)`). */
+int cli_error(const struct cli_ctx *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Usage error: message plus a hint to run --help; returns EXIT_USAGE. */
+int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* An emitter set up from ctx; cli_emit_flush() writes it to stdout and frees it. Returns 0 or EXIT_FAILURE. */
+void cli_emit_init(const struct cli_ctx *ctx, struct emit *e);
+int cli_emit_flush(const struct cli_ctx *ctx, struct emit *e);
+
+/* Strict number parsing (decimal or 0x hex, whole string); return 0 or -EINVAL/-ERANGE. */
+int cli_parse_u64(const char *s, unsigned long long *out);
+int cli_parse_u32(const char *s, unsigned *out);
+
+/* Reads a whole file (or "-" for stdin) into a malloc'd buffer; 0 or negative errno. */
+int cli_read_file(const char *path, unsigned char **buf, size_t *len);
+
+#endif

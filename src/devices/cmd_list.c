@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* PLACEHOLDER for `virtioctl list` until its implementation lands. */
+#include "commands.h"
+
+static int run_list(int argc, char **argv, struct cli_ctx *ctx)
+{
+	(void)argc;
+	(void)argv;
+	return cli_error(ctx, EXIT_USAGE, "not implemented yet");
+}
+
+const struct cli_verb verb_list = {
+	.name = "list",
+	.run = run_list,
+	.summary = "(not implemented yet)",
+	.usage = "",
+	.complete = "none",
+};
