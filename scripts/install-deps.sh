@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs what building and testing virtioctl needs on Debian 12 (idempotent; apt-get update only when something is missing).
+set -euo pipefail
+
+packages=(
+	# build
+	meson ninja-build pkg-config gcc clang libpci-dev libbpf-dev libncurses-dev libelf-dev zlib1g-dev
+	# tests: cmocka, oracles (lspci, xxd, hexdump, od), sanitizer and libFuzzer runtimes
+	libcmocka-dev python3 pciutils xxd bsdextrautils coreutils libclang-rt-14-dev
+	# test VM: QEMU (TCG), busybox initramfs, BPF tooling
+	qemu-system-x86 busybox-static cpio zstd bpftool
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: missing packages: ${missing[*]}; run as root (sudo $0)" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

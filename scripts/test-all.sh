@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The one test command: installs dependencies, builds from scratch, runs every suite, prints "N passed, N failed".
+#
+# Stages: unit and VM suites on a -Werror build; the unit suite again under
+# ASan+UBSan; every libFuzzer target for a bounded time; the benchmark once
+# (its numbers are printed, not judged).  FUZZ_SECONDS (default 20) bounds
+# each fuzzer; SKIP_VM=1 leaves out the VM suite for a quick local run
+# (never in CI).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=${BUILD_ROOT:-$root/.cache/test-all}
+fuzz_seconds=${FUZZ_SECONDS:-20}
+
+"$root/scripts/install-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+failures=()
+
+# Adds a meson test log's results to the totals.
+count_meson() {
+	local log=$1 stage=$2 res
+	res=$(python3 - "$log" "$stage" <<'PY'
+import json, sys
+ok = bad = 0
+names = []
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t['result'] in ('OK', 'EXPECTEDFAIL'):
+        ok += 1
+    elif t['result'] != 'SKIP':
+        bad += 1
+        names.append(f"{sys.argv[2]}:{t['name']}")
+print(ok, bad, *names)
+PY
+) || res="0 1 $stage:unreadable-log"
+	read -r p f rest <<<"$res"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ -n "${rest:-}" ] && failures+=($rest)
+}
+
+step_fail() {
+	failed=$((failed + 1))
+	failures+=("$1")
+}
+
+rm -rf "$out"
+mkdir -p "$out"
+
+echo "== build (-Werror)"
+if meson setup "$out/build" --werror >"$out/setup.log" 2>&1 && meson compile -C "$out/build" >"$out/compile.log" 2>&1; then
+	echo "== unit suite"
+	meson test -C "$out/build" --suite unit --print-errorlogs --num-processes 2
+	count_meson "$out/build/meson-logs/testlog.json" unit
+	if [ "${SKIP_VM:-0}" != 1 ]; then
+		echo "== vm suite"
+		meson test -C "$out/build" --suite vm --print-errorlogs --num-processes 1
+		count_meson "$out/build/meson-logs/testlog.json" vm
+	fi
+	echo "== benchmark"
+	meson test -C "$out/build" --benchmark --verbose >"$out/bench.log" 2>&1 || step_fail benchmark
+	grep -E 'ns per|ratio' "$out/bench.log" || true
+else
+	cat "$out/setup.log" "$out/compile.log" 2>/dev/null | tail -40
+	step_fail build
+fi
+
+echo "== unit suite under ASan+UBSan"
+if CC=clang meson setup "$out/asan" --werror -Db_sanitize=address,undefined -Db_lundef=false \
+	>"$out/asan-setup.log" 2>&1 && meson compile -C "$out/asan" >"$out/asan-compile.log" 2>&1; then
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+		meson test -C "$out/asan" --suite unit --print-errorlogs --num-processes 2
+	count_meson "$out/asan/meson-logs/testlog.json" asan
+else
+	tail -40 "$out/asan-compile.log" 2>/dev/null || tail -40 "$out/asan-setup.log"
+	step_fail asan-build
+fi
+
+echo "== fuzzers (${fuzz_seconds}s each)"
+if CC=clang meson setup "$out/fuzz" -Dfuzz=true -Dtests=enabled >"$out/fuzz-setup.log" 2>&1 &&
+	meson compile -C "$out/fuzz" >"$out/fuzz-compile.log" 2>&1; then
+	while read -r status name; do
+		if [ "$status" = ok ]; then passed=$((passed + 1)); else step_fail "fuzz:$name"; fi
+	done < <("$root/tests/fuzz/run.sh" "$out/fuzz" "$fuzz_seconds" | grep -E '^(ok|FAIL) ')
+else
+	tail -40 "$out/fuzz-compile.log" 2>/dev/null || tail -40 "$out/fuzz-setup.log"
+	step_fail fuzz-build
+fi
+
+if ((${#failures[@]})); then
+	echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
