@@ -31,6 +31,12 @@ static inline bool virtio_features_empty(const struct virtio_features *f)
 	return !f->w[0] && !f->w[1];
 }
 
+/* Every bit set: what a renderer gets when the negotiated features are unknown. */
+static inline struct virtio_features virtio_features_all(void)
+{
+	return (struct virtio_features){ { ~0ULL, ~0ULL } };
+}
+
 /*
  * Parses a feature set as users paste it: hex with or without 0x (up to 32
  * digits), or the sysfs `features` string of '0'/'1' where character i is
@@ -39,7 +45,7 @@ static inline bool virtio_features_empty(const struct virtio_features *f)
  */
 int virtio_features_parse(const char *s, struct virtio_features *out, struct rd_error *err);
 
-/* "0x..." without leading zeros into buf (at least 35 bytes). */
+/* "0x..." without leading zeros into buf (at least 35 bytes; shorter buffers get a truncated string). */
 void virtio_features_format_hex(const struct virtio_features *f, char *buf, size_t len);
 
 /* Transport-independent feature bits the decoder itself depends on; names of all bits live in virtio_spec. */
@@ -56,6 +62,10 @@ enum {
 	VIRTIO_F_ORDER_PLATFORM_BIT = 36,
 	VIRTIO_F_SR_IOV_BIT = 37,
 	VIRTIO_F_NOTIFICATION_DATA_BIT = 38,
+	VIRTIO_F_NOTIF_CONFIG_DATA_BIT = 39,
+	VIRTIO_F_RING_RESET_BIT = 40,
+	VIRTIO_F_ADMIN_VQ_BIT = 41,
+	VIRTIO_F_SUSPEND_BIT = 43,
 };
 
 #endif

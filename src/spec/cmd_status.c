@@ -1,18 +1,164 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* PLACEHOLDER for `virtioctl status` until its implementation lands. */
+/* `virtioctl status`: name the bits of a device status byte and flag combinations a driver cannot reach. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands.h"
+#include "virtio_spec.h"
+
+enum { OPT_SPEC = 's', OPT_LEGACY = 'l' };
+
+static const struct cli_opt status_opts[] = {
+	{ "spec", OPT_SPEC, required_argument, "VERSION", "name bits as spec 1.2, 1.3 or 1.4 (default) does" },
+	{ "legacy", OPT_LEGACY, no_argument, NULL, "the device is legacy (pre-1.0): no FEATURES_OK step" },
+	{ 0 },
+};
+
+enum {
+	S_ACKNOWLEDGE = 0x01,
+	S_DRIVER = 0x02,
+	S_DRIVER_OK = 0x04,
+	S_FEATURES_OK = 0x08,
+	S_SUSPEND = 0x10,
+	S_FAILED = 0x80,
+};
+
+#define MAX_PROBLEMS 8
+
+struct status_problems {
+	const char *msg[MAX_PROBLEMS];
+	char reserved[96];
+	size_t n;
+};
+
+static void add(struct status_problems *p, const char *msg)
+{
+	if (p->n < MAX_PROBLEMS)
+		p->msg[p->n++] = msg;
+}
+
+/* Combinations the initialization sequence (spec "Device Initialization") never produces. */
+static void check_status(unsigned s, unsigned known, bool legacy, struct status_problems *p)
+{
+	if (s & ~known) {
+		snprintf(p->reserved, sizeof(p->reserved), "reserved bits 0x%02x are set", s & ~known);
+		add(p, p->reserved);
+	}
+	if ((s & S_FAILED) && (s & S_DRIVER_OK))
+		add(p, "FAILED is set together with DRIVER_OK: the driver gave up on a live device");
+	if ((s & S_DRIVER) && !(s & S_ACKNOWLEDGE))
+		add(p, "DRIVER is set without ACKNOWLEDGE");
+	if ((s & S_FEATURES_OK) && !(s & S_DRIVER))
+		add(p, "FEATURES_OK is set without DRIVER");
+	if ((s & S_DRIVER_OK) && !(s & S_DRIVER))
+		add(p, "DRIVER_OK is set without DRIVER");
+	if ((s & S_DRIVER_OK) && !(s & S_FEATURES_OK) && !legacy)
+		add(p, "DRIVER_OK is set without FEATURES_OK, which a 1.x device requires (--legacy if it is not one)");
+	if ((known & S_SUSPEND) && (s & S_SUSPEND) && !(s & S_FEATURES_OK))
+		add(p, "SUSPEND is set on a device that never finished initialization (no FEATURES_OK)");
+}
+
+static int parse_status(const char *s, unsigned *out)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	char *end;
+
+	/* Decimal unless 0x: "010" is ten, as a person reading it means, not octal eight. */
+	if (!*digits || strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789") != strlen(digits))
+		return -EINVAL;
+	errno = 0;
+	unsigned long v = strtoul(digits, &end, hex ? 16 : 10);
+	if (errno || v > 0xff)
+		return -ERANGE;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static void render_status(struct emit *e, unsigned s, enum virtio_spec_version spec, const struct status_problems *p)
+{
+	const struct virtio_status_bit *b;
+	unsigned named = 0;
+	char unnamed[12];
+
+	emit_object_begin(e, NULL);
+	emit_uint(e, "status", "0x%02llx:", s);
+	emit_array_begin(e, "bits");
+	for (size_t i = 0; (b = virtio_status_bit_at(i)); i++) {
+		if (b->since <= spec && (s & b->mask)) {
+			emit_str(e, NULL, " %s", b->name);
+			named |= b->mask;
+		}
+	}
+	for (unsigned m = 1; m < 0x100; m <<= 1) {
+		if ((s & m) && !(named & m)) {
+			snprintf(unnamed, sizeof(unnamed), "0x%02x", m);
+			emit_str(e, NULL, " %s", unnamed);
+		}
+	}
+	emit_array_end(e);
+	if (!s)
+		emit_text(e, " (reset)");
+	emit_text(e, "\n");
+	emit_array_begin(e, "problems");
+	for (size_t i = 0; i < p->n; i++)
+		emit_str(e, NULL, "warning: %s\n", p->msg[i]);
+	emit_array_end(e);
+	emit_object_end(e);
+}
 
 static int run_status(int argc, char **argv, struct cli_ctx *ctx)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error(ctx, EXIT_USAGE, "not implemented yet");
+	struct cli_parser p;
+	enum virtio_spec_version spec = VIRTIO_SPEC_CURRENT;
+	const char *spec_arg = NULL, *arg;
+	bool legacy = false;
+	int c;
+
+	cli_parser_init(&p, &verb_status, ctx, argc, argv);
+	while ((c = cli_next(&p, &arg)) != CLI_END) {
+		if (c == CLI_EXIT) {
+			cli_parser_done(&p);
+			return p.exit_code;
+		}
+		if (c == OPT_SPEC)
+			spec_arg = arg;
+		else if (c == OPT_LEGACY)
+			legacy = true;
+	}
+	cli_parser_done(&p);
+	if (argc - p.optind != 1)
+		return cli_usage_error(ctx, "expected one status VALUE, got %d arguments", argc - p.optind);
+	if (spec_arg && virtio_spec_version_parse(spec_arg, &spec) < 0)
+		return cli_error(ctx, EXIT_USAGE, "--spec takes 1.2, 1.3 or 1.4, not '%s'", spec_arg);
+
+	unsigned s, known = 0;
+	int r = parse_status(argv[p.optind], &s);
+	if (r < 0)
+		return cli_error(ctx, EXIT_USAGE,
+				 "'%s' is not a status byte: give 0-255 in decimal or 0x00-0xff in hex", argv[p.optind]);
+
+	const struct virtio_status_bit *b;
+	for (size_t i = 0; (b = virtio_status_bit_at(i)); i++)
+		if (b->since <= spec)
+			known |= b->mask;
+	struct status_problems problems = { .n = 0 };
+	check_status(s, known, legacy, &problems);
+
+	struct emit e;
+	cli_emit_init(ctx, &e);
+	render_status(&e, s, spec, &problems);
+	r = cli_emit_flush(ctx, &e);
+	return r ? r : problems.n ? EXIT_ANOMALY : 0;
 }
 
 const struct cli_verb verb_status = {
 	.name = "status",
 	.run = run_status,
-	.summary = "(not implemented yet)",
-	.usage = "",
+	.summary = "name the bits of a device status byte and flag contradictions",
+	.usage = "[--spec VERSION] [--legacy] VALUE",
+	.opts = status_opts,
 	.complete = "none",
 };
