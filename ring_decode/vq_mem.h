@@ -47,6 +47,13 @@ int vq_mem_read(const struct vq_mem *m, uint64_t addr, void *dst, size_t len, ui
 /* True when all of [addr, addr+len) is present. */
 bool vq_mem_present(const struct vq_mem *m, uint64_t addr, uint64_t len);
 
+/*
+ * Direct pointer to [addr, addr+len) when one segment holds all of it, else
+ * NULL (the caller then falls back to vq_mem_read): lets the decoder scan a
+ * whole descriptor table without copying it.
+ */
+const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, uint64_t len);
+
 /* The segment holding addr, or NULL. */
 const struct vq_mem_seg *vq_mem_find(const struct vq_mem *m, uint64_t addr);
 

@@ -33,14 +33,17 @@ struct vq_snapshot {
 	/* Optional state known from the other side (QEMU, the kernel, a probe): cross-checked, never trusted. */
 	bool has_last_avail_idx;    /* split: device's next avail index to process */
 	uint16_t last_avail_idx;
-	bool has_last_used_idx;     /* split: driver's last seen used index */
+	bool has_last_used_idx;     /* split: driver's next used index to process (used entries from here to used.idx are not reclaimed) */
 	uint16_t last_used_idx;
 	bool has_driver_pos;        /* packed: driver's next descriptor and wrap counter */
 	uint16_t driver_next;
 	bool driver_wrap;
-	bool has_device_pos;        /* packed: device's next descriptor and wrap counter */
+	bool has_device_pos;        /* packed: where the device writes its next used descriptor, and wrap counter */
 	uint16_t device_next;
 	bool device_wrap;
+	bool has_driver_used_pos;   /* packed: where the driver reads its next used descriptor, and wrap counter */
+	uint16_t driver_used_next;
+	bool driver_used_wrap;
 
 	struct vq_mem mem;
 };

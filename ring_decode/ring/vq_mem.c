@@ -70,6 +70,15 @@ const struct vq_mem_seg *vq_mem_find(const struct vq_mem *m, uint64_t addr)
 	return NULL;
 }
 
+const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, uint64_t len)
+{
+	const struct vq_mem_seg *s = vq_mem_find(m, addr);
+
+	if (!s || addr + len < addr || len > s->len - (addr - s->addr))
+		return NULL;
+	return s->data + (addr - s->addr);
+}
+
 int vq_mem_read(const struct vq_mem *m, uint64_t addr, void *dst, size_t len, uint64_t *gap)
 {
 	uint8_t *out = dst;

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* State shared by the split and packed decoders while one vq_decode() runs. */
+#ifndef RING_DECODE_VQ_DECODE_INTERNAL_H
+#define RING_DECODE_VQ_DECODE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vq_decode.h"
+
+/*
+ * Direct descriptors are bounded by the queue size (each belongs to at most
+ * one chain), but indirect tables are not: cap the elements all chains may
+ * hold together so a dump full of huge tables cannot exhaust memory.
+ */
+#define VQ_MAX_CHAIN_ELEMS (1u << 22)
+
+#define VQ_NO_OWNER (-1)
+
+struct vq_dec {
+	const struct vq_snapshot *s;
+	struct vq_decode_result *r;
+	uint32_t n;                 /* queue size */
+	bool big_endian;            /* legacy ring of a big-endian guest */
+	bool f_indirect, f_event_idx, f_in_order, f_notify_on_empty;
+
+	int32_t *owner;             /* chain owning each descriptor, or VQ_NO_OWNER */
+	uint32_t *ind_seen;         /* loop detection in indirect tables: entry -> stamp */
+	uint32_t ind_stamp;
+
+	/* Elements of all chains; chains hold offsets until vq_chains_fixup(). */
+	struct vq_chain_elem *pool;
+	size_t pool_len, pool_cap;
+	size_t *chain_first;
+	bool budget_reported;
+
+	size_t anomaly_cap;
+	int err;                    /* sticky -ENOMEM */
+};
+
+static inline uint16_t vq_dec16(const struct vq_dec *d, const uint8_t *p)
+{
+	return d->big_endian ? (uint16_t)((p[0] << 8) | p[1]) : vq_le16(p);
+}
+
+static inline uint32_t vq_dec32(const struct vq_dec *d, const uint8_t *p)
+{
+	if (d->big_endian)
+		return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+	return vq_le32(p);
+}
+
+static inline uint64_t vq_dec64(const struct vq_dec *d, const uint8_t *p)
+{
+	if (d->big_endian)
+		return ((uint64_t)vq_dec32(d, p) << 32) | vq_dec32(d, p + 4);
+	return vq_le64(p);
+}
+
+void vq_anomaly_add(struct vq_dec *d, enum vq_anomaly_code code, uint32_t index, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Maps count entries of esize bytes at addr: a direct pointer when one
+ * segment holds them, else a calloc'd copy in *scratch with missing entries
+ * zeroed.  present[i] (if non-NULL) says whether entry i was there; each
+ * run of missing entries is one memory_missing anomaly naming `what`.
+ * Returns NULL only on allocation failure (d->err set).
+ */
+const uint8_t *vq_area_map(struct vq_dec *d, const char *what, uint64_t addr, uint32_t count,
+			   uint32_t esize, uint8_t **scratch, uint8_t *present);
+
+/* Reads a small field; on a gap reports memory_missing (whole ring) and returns false. */
+bool vq_read_field(struct vq_dec *d, const char *what, uint64_t addr, void *dst, size_t len);
+
+/* Starts chain r->chains[r->n_chains]; returns its index. */
+static inline size_t vq_chain_begin(struct vq_dec *d, uint32_t head, uint16_t id, enum vq_desc_state state,
+				    uint16_t ring_index)
+{
+	size_t ci = d->r->n_chains++;
+
+	d->r->chains[ci] = (struct vq_chain){ .head = head, .id = id, .state = state, .ring_index = ring_index };
+	d->chain_first[ci] = d->pool_len;
+	return ci;
+}
+
+/* Grows the element pool or reports the budget spent; false when the element cannot be added. */
+bool vq_chain_pool_grow(struct vq_dec *d, size_t ci);
+
+/* Appends an element to the chain being built; false when the element budget is spent. */
+static inline bool vq_chain_push(struct vq_dec *d, size_t ci, const struct vq_chain_elem *el)
+{
+	if (d->pool_len == d->pool_cap && !vq_chain_pool_grow(d, ci))
+		return false;
+	d->pool[d->pool_len++] = *el;
+	d->r->chains[ci].n_elems++;
+	return true;
+}
+
+/* Accounts an element's bytes and the readable-before-writable rule. */
+void vq_chain_account(struct vq_dec *d, struct vq_chain *c, const struct vq_chain_elem *el,
+		      uint32_t anomaly_index, bool *seen_write);
+
+/* Checks the rules shared by all chains once walked (byte total). */
+void vq_chain_end(struct vq_dec *d, struct vq_chain *c);
+
+int vq_decode_split(struct vq_dec *d);
+int vq_decode_packed(struct vq_dec *d);
+
+#endif
