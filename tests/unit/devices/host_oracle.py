@@ -1,0 +1,364 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Compares `virtioctl list/info --json` on this machine with lspci -vv, sysfs and /proc/interrupts, field by field.
+"""Usage: host_oracle.py VIRTIOCTL
+
+Every virtio device of the running machine is looked up three ways that do
+not share code with virtioctl: lspci (pciutils' own capability decoder),
+sysfs files read here directly, and /proc/interrupts.  Each disagreement is
+one line.  Exit 77 (skipped) only when the machine has no virtio device."""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+SYS_PCI = '/sys/bus/pci/devices'
+SYS_VIRTIO = '/sys/bus/virtio/devices'
+SYS_PLATFORM = '/sys/bus/platform/devices'
+
+# Virtio device ids (spec 5, "Device Types") the test machines are likely to have, written from the spec.
+TYPE_NAMES = {1: 'net', 2: 'blk', 3: 'console', 4: 'rng', 5: 'balloon', 8: 'scsi', 9: '9p', 16: 'gpu',
+              18: 'input', 19: 'vsock', 20: 'crypto', 26: 'fs'}
+# What lspci (3.9 and later) prints after "VirtIO: " for each cfg_type it knows.
+LSPCI_CAP_NAMES = {'CommonCfg': 'common', 'Notify': 'notify', 'ISR': 'isr', 'DeviceCfg': 'device',
+                   'SharedMemory': 'shared_memory'}
+
+errors = []
+
+
+def err(msg):
+    errors.append(msg)
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def link_name(path):
+    try:
+        return os.path.basename(os.readlink(path))
+    except OSError:
+        return None
+
+
+def run(*args, ok=(0,)):
+    p = subprocess.run(list(args), capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, LC_ALL='C', NO_COLOR='1'))
+    if p.returncode not in ok:
+        raise SystemExit(f'{" ".join(args)}: exit {p.returncode}: {p.stderr.strip()[:300]}')
+    return p
+
+
+# ---- independent views ----
+
+def sysfs_virtio_devices():
+    """virtioN -> dict(parent address, device id, features int, status int, driver)."""
+    out = {}
+    for d in sorted(glob.glob(SYS_VIRTIO + '/virtio*')):
+        name = os.path.basename(d)
+        feats = read(d + '/features') or ''
+        bits = sum(1 << i for i, ch in enumerate(feats) if ch == '1')
+        out[name] = {
+            'parent': os.path.basename(os.path.dirname(os.path.realpath(d))),
+            'device_id': int(read(d + '/device'), 16),
+            'features': bits,
+            'status': int(read(d + '/status'), 16),
+            'driver': link_name(d + '/driver'),
+        }
+    return out
+
+
+def sysfs_pci_virtio_functions():
+    out = []
+    for d in sorted(glob.glob(SYS_PCI + '/*')):
+        try:
+            vendor, device = int(read(d + '/vendor'), 16), int(read(d + '/device'), 16)
+        except (TypeError, ValueError):
+            continue
+        if vendor == 0x1af4 and 0x1000 <= device <= 0x107f:
+            out.append(os.path.basename(d))
+    return out
+
+
+def sysfs_mmio_devices():
+    out = []
+    for d in sorted(glob.glob(SYS_PLATFORM + '/*')):
+        name = os.path.basename(d)
+        modalias = read(d + '/modalias') or ''
+        compat = read(d + '/of_node/compatible') or ''
+        if modalias.startswith('acpi:LNRO0005:') or 'virtio,mmio' in compat or \
+                name.startswith('virtio-mmio.') or link_name(d + '/driver') == 'virtio-mmio':
+            out.append(name)
+    return out
+
+
+def proc_interrupts():
+    """Every action name on every line of /proc/interrupts -> list of (irq, chip text)."""
+    names = {}
+    with open('/proc/interrupts') as f:
+        for line in f:
+            m = re.match(r'\s*(\d+):', line)
+            if not m:
+                continue
+            for tok in re.split(r'[\s,]+', line.strip()):
+                if tok.startswith('virtio') or tok.startswith('vfio-'):
+                    names.setdefault(tok, []).append((int(m.group(1)), line))
+    return names
+
+
+def irq_view(virtio_name, irqs):
+    """Interrupt mode, vector count and per-queue names as /proc/interrupts shows them."""
+    if not virtio_name:
+        return 'none', 0, []
+    own = {n: v for n, v in irqs.items() if n == virtio_name or n.startswith(virtio_name + '-')}
+    if not own:
+        return 'none', 0, []
+    lines = [ln for v in own.values() for _, ln in v]
+    queues = sorted(n[len(virtio_name) + 1:] for n in own if n.startswith(virtio_name + '-')
+                    and n[len(virtio_name) + 1:] not in ('config', 'virtqueues'))
+    if all('PCI-MSIX' in ln for ln in lines):
+        return 'msix', len(lines), queues
+    if all('PCI-MSI' in ln for ln in lines):
+        return 'msi', len(lines), queues
+    return ('intx' if virtio_name in own else 'none'), len(lines), queues
+
+
+def size_bytes(s):
+    m = re.fullmatch(r'(\d+)([KMGT]?)', s)
+    return int(m.group(1)) << {'': 0, 'K': 10, 'M': 20, 'G': 30, 'T': 40}[m.group(2)]
+
+
+def lspci(addr):
+    """The parts of `lspci -vv -nn -s ADDR` virtioctl also reports."""
+    text = run('lspci', '-vv', '-nn', '-s', addr).stdout
+    if not text.strip():
+        raise SystemExit(f'lspci -s {addr} printed nothing')
+    v = {'caps': {}, 'virtio_caps': {}, 'regions': {}, 'driver': None, 'msix': None}
+    m = re.search(r'\[([0-9a-f]{4}):([0-9a-f]{4})\]', text.splitlines()[0])
+    v['vendor'], v['device'] = int(m.group(1), 16), int(m.group(2), 16)
+    m = re.search(r'\(rev ([0-9a-f]{2})\)', text.splitlines()[0])
+    v['revision'] = int(m.group(1), 16) if m else None
+    m = re.search(r'^\s+Subsystem: .*\[([0-9a-f]{4}):([0-9a-f]{4})\]', text, re.M)
+    v['subsystem'] = (int(m.group(1), 16), int(m.group(2), 16)) if m else None
+    m = re.search(r'^\s+Kernel driver in use: (\S+)', text, re.M)
+    v['driver'] = m.group(1) if m else None
+    for m in re.finditer(r'^\s+Region (\d): (Memory|I/O ports) at ([0-9a-f]+).*\[size=(\w+)\]', text, re.M):
+        v['regions'][int(m.group(1))] = (m.group(2), int(m.group(3), 16), size_bytes(m.group(4)))
+    for m in re.finditer(r'^\s+Capabilities: \[([0-9a-f]+)(?: v\d+)?\] (.*)$', text, re.M):
+        off = int(m.group(1), 16)
+        v['caps'][off] = m.group(2)
+        vm = re.match(r'Vendor Specific Information: VirtIO: (\S+)', m.group(2))
+        if vm:
+            rest = text[m.end():].split('\n', 2)[1]
+            loc = re.search(r'BAR=(\d+) offset=([0-9a-f]+) size=([0-9a-f]+)(?: id=(\d+))?', rest)
+            mult = re.search(r'multiplier=([0-9a-f]+)', rest)
+            v['virtio_caps'][off] = {
+                'lspci_name': vm.group(1),
+                'bar': int(loc.group(1)) if loc else None,
+                'offset': int(loc.group(2), 16) if loc else None,
+                'length': int(loc.group(3), 16) if loc else None,
+                'multiplier': int(mult.group(1), 16) if mult else None,
+            }
+        xm = re.match(r'MSI-X: Enable([+-]) Count=(\d+) Masked([+-])', m.group(2))
+        if xm:
+            tail = text[m.end():].split('\n', 3)
+            t = re.search(r'Vector table: BAR=(\d+) offset=([0-9a-f]+)', tail[1])
+            p = re.search(r'PBA: BAR=(\d+) offset=([0-9a-f]+)', tail[2])
+            v['msix'] = {'cap_offset': off, 'enabled': xm.group(1) == '+', 'table_size': int(xm.group(2)),
+                         'function_masked': xm.group(3) == '+',
+                         'table_bar': int(t.group(1)), 'table_offset': int(t.group(2), 16),
+                         'pba_bar': int(p.group(1)), 'pba_offset': int(p.group(2), 16)}
+    return v
+
+
+# ---- comparisons ----
+
+def same(where, what, got, want):
+    if got != want:
+        err(f'{where}: {what} is {got!r}, expected {want!r}')
+
+
+def hexint(s):
+    return None if s is None else int(s, 16)
+
+
+def check_list_entry(e, virtio, irqs, pci_funcs):
+    addr = e['address']
+    w = f'list {addr}'
+    vn = e['virtio_name']
+    if addr in pci_funcs:
+        d = SYS_PCI + '/' + addr
+        pci_dev = int(read(d + '/device'), 16)
+        same(w, 'pci_device_id', hexint(e['pci_device_id']), pci_dev)
+        same(w, 'driver', e['driver'], link_name(d + '/driver'))
+        if pci_dev >= 0x1040:
+            same(w, 'transport', e['transport'], 'pci-modern')
+            same(w, 'device_id', e['device_id'], pci_dev - 0x1040)
+        else:
+            has_virtio_caps = bool(lspci(addr)['virtio_caps'])
+            same(w, 'transport', e['transport'], 'pci-transitional' if has_virtio_caps else 'pci-legacy')
+            same(w, 'device_id', e['device_id'], int(read(d + '/subsystem_device'), 16))
+        group = link_name(d + '/iommu_group')
+        same(w, 'iommu_group', e['iommu_group'], int(group) if group else None)
+    if vn:
+        s = virtio.get(vn)
+        if not s:
+            err(f'{w}: virtio_name {vn} does not exist in {SYS_VIRTIO}')
+            return
+        same(w, 'virtio parent', s['parent'], addr)
+        same(w, 'device_id (sysfs virtio)', e['device_id'], s['device_id'])
+        same(w, 'features', hexint(e['features']), s['features'])
+        same(w, 'status', hexint(e['status']), s['status'])
+        same(w, 'virtio_driver', e['virtio_driver'], s['driver'])
+        if len(e['feature_names']) != bin(s['features']).count('1'):
+            err(f'{w}: {len(e["feature_names"])} feature names for {bin(s["features"]).count("1")} bits')
+    if e['device_id'] in TYPE_NAMES:
+        same(w, 'type', e['type'], TYPE_NAMES[e['device_id']])
+    mode, vectors, queues = irq_view(vn, irqs)
+    if e['transport'].startswith('mmio') and mode == 'intx':
+        mode = 'line'  # virtio-mmio's one handler named virtioN sits on a platform interrupt line
+    if addr in pci_funcs or mode != 'none':
+        same(w, 'interrupt_mode', e['interrupt_mode'], mode)
+        same(w, 'interrupt_vectors', e['interrupt_vectors'], vectors)
+        same(w, 'queue_vectors', e['queue_vectors'], len(queues))
+
+
+def check_info_pci(addr, info, virtio, irqs):
+    w = f'info {addr}'
+    lp = lspci(addr)
+    same(w, 'pci.vendor_id', hexint(info['pci']['vendor_id']), lp['vendor'])
+    same(w, 'pci.device_id', hexint(info['pci']['device_id']), lp['device'])
+    if lp['subsystem']:
+        same(w, 'pci.subsystem', (hexint(info['pci']['subsystem_vendor_id']), hexint(info['pci']['subsystem_id'])),
+             lp['subsystem'])
+    if lp['revision'] is not None:
+        same(w, 'pci.revision', hexint(info['pci']['revision']), lp['revision'])
+    same(w, 'driver (lspci "Kernel driver in use")', info['driver'], lp['driver'])
+    bars = {b['index']: ('I/O ports' if b['type'] == 'io' else 'Memory', hexint(b['base']), hexint(b['size']))
+            for b in info['bars']}
+    same(w, 'BARs (lspci Region lines)', bars, lp['regions'])
+    std = {c['offset'] for c in info['pci_capabilities']} | {c['offset'] for c in info['pci_ext_capabilities']}
+    same(w, 'capability offsets', sorted(std), sorted(lp['caps']))
+    caps = {c['cap_offset']: c for c in info['capabilities']}
+    same(w, 'virtio capability offsets', sorted(caps), sorted(lp['virtio_caps']))
+    for off, lc in lp['virtio_caps'].items():
+        c = caps.get(off)
+        if not c:
+            continue
+        cw = f'{w} cap [{off:02x}]'
+        if lc['lspci_name'] in LSPCI_CAP_NAMES:
+            same(cw, 'name', c['name'], LSPCI_CAP_NAMES[lc['lspci_name']])
+        else:
+            # lspci's <unknown>: virtioctl must say what it is, with a name lspci does not use.
+            if c['name'] in LSPCI_CAP_NAMES.values() and lc['lspci_name'] == '<unknown>' and c['cfg_type'] <= 4:
+                err(f'{cw}: lspci says <unknown>, virtioctl says {c["name"]}')
+            if not c.get('title'):
+                err(f'{cw}: no title for cfg_type {c["cfg_type"]}')
+        if lc['bar'] is not None:
+            same(cw, 'bar', c['bar'], lc['bar'])
+            same(cw, 'offset', c['offset'], lc['offset'])
+            same(cw, 'length', c['length'], lc['length'])
+        if lc['multiplier'] is not None:
+            same(cw, 'notify_off_multiplier', c['notify_off_multiplier'], lc['multiplier'])
+    if lp['msix'] is None:
+        same(w, 'msix', info['msix'], None)
+    elif info['msix'] is None:
+        err(f'{w}: no msix object, lspci shows MSI-X at [{lp["msix"]["cap_offset"]:02x}]')
+    else:
+        for k, want in lp['msix'].items():
+            same(w, f'msix.{k}', info['msix'][k], want)
+    group = link_name(f'{SYS_PCI}/{addr}/iommu_group')
+    same(w, 'iommu_group', info['iommu_group'], int(group) if group else None)
+    owned = lp['driver'] not in (None, 'vfio-pci', 'pci-stub')
+    if owned:
+        # Safety: a kernel-owned device's BARs are never touched.
+        for k in ('features_offered', 'config', 'num_queues'):
+            same(w, f'{k} of a kernel-owned device', info[k], None)
+        if not info['not_read']:
+            err(f'{w}: kernel-owned device but no "not_read" explanation')
+    check_info_common(addr, info, virtio, irqs)
+
+
+def check_info_common(addr, info, virtio, irqs):
+    w = f'info {addr}'
+    vn = info['virtio_name']
+    if vn:
+        s = virtio[vn]
+        same(w, 'features_negotiated', hexint(info['features_negotiated']), s['features'])
+        same(w, 'status', hexint(info['status']), s['status'])
+        same(w, 'status_source', info['status_source'], 'sysfs')
+        negotiated = {f['bit'] for f in info['features'] if f['negotiated']}
+        same(w, 'features[].negotiated bits', negotiated, {b for b in range(128) if s['features'] >> b & 1})
+    mode, vectors, queues = irq_view(vn, irqs)
+    if info['transport'].startswith('mmio') and mode == 'intx':
+        mode = 'line'
+    same(w, 'interrupts.mode', info['interrupts']['mode'], mode)
+    same(w, 'interrupts.vectors', info['interrupts']['vectors'], vectors)
+    same(w, 'interrupts.queue_names', sorted(info['interrupts']['queue_names']), queues)
+    if info['problem_count'] != len(info['problems']) + sum(len(c['problems']) for c in info['capabilities'] or []):
+        err(f'{w}: problem_count {info["problem_count"]} does not add up')
+
+
+def check_cli_errors(exe, addrs):
+    p = run(exe, 'info', 'no-such-device', ok=(2,))
+    lines = p.stderr.strip().splitlines()
+    if len(lines) != 1:
+        err(f'info no-such-device: expected a one-line error, got {len(lines)} lines: {p.stderr!r}')
+    for a in addrs[:3]:
+        if a not in p.stderr:
+            err(f'info no-such-device: the error does not list existing device {a}: {p.stderr.strip()!r}')
+    if p.stdout:
+        err(f'info no-such-device: printed to stdout: {p.stdout[:100]!r}')
+
+
+def main():
+    exe = sys.argv[1]
+    virtio = sysfs_virtio_devices()
+    pci_funcs = sysfs_pci_virtio_functions()
+    mmio = sysfs_mmio_devices()
+    if not virtio and not pci_funcs and not mmio:
+        print('no virtio devices on this machine: skipped')
+        return 77
+    irqs = proc_interrupts()
+
+    lst = json.loads(run(exe, 'list', '--json').stdout)
+    listed = [e['address'] for e in lst]
+    expected = set(pci_funcs) | set(mmio) | {v['parent'] for v in virtio.values()}
+    same('list', 'set of addresses', sorted(set(listed)), sorted(expected))
+    if len(listed) != len(set(listed)):
+        err(f'list: duplicate addresses in {listed}')
+    for e in lst:
+        check_list_entry(e, virtio, irqs, pci_funcs)
+    names = run(exe, 'list', '--names').stdout.split()
+    same('list --names', 'names', sorted(names), sorted(listed + [e['virtio_name'] for e in lst if e['virtio_name']]))
+
+    for e in lst:
+        addr = e['address']
+        p = run(exe, 'info', '--json', addr, ok=(0, 1))
+        info = json.loads(p.stdout)
+        same(f'info {addr}', 'exit status', p.returncode, 1 if info['problem_count'] else 0)
+        same(f'info {addr}', 'address', info['address'], addr)
+        same(f'info {addr}', 'device_id', info['device_id'], e['device_id'])
+        if addr in pci_funcs:
+            check_info_pci(addr, info, virtio, irqs)
+        else:
+            check_info_common(addr, info, virtio, irqs)
+        if e['virtio_name']:
+            by_name = json.loads(run(exe, 'info', '--json', e['virtio_name'], ok=(0, 1)).stdout)
+            same(f'info {e["virtio_name"]}', 'address', by_name['address'], addr)
+    check_cli_errors(exe, listed)
+
+    for m in errors:
+        print(m)
+    print(f'{len(lst)} devices compared with lspci, sysfs and /proc/interrupts: {len(errors)} disagreements')
+    return 1 if errors else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
