@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bash completion for virtioctl: commands, options, device names and files.
+
+_virtioctl_commands="list info decode features status help"
+_virtioctl_global_opts="--json --pretty --color --verbose --help --version"
+_virtioctl_opts_list="--type --transport --names"
+_virtioctl_opts_info="--read-only --hexdump"
+_virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump"
+_virtioctl_opts_features="--device --spec"
+_virtioctl_opts_status="--spec --legacy"
+
+# Exactly the names `info` accepts; sysfs as a fallback when the tool is not on PATH.
+_virtioctl_devices()
+{
+	local d
+	if command -v virtioctl >/dev/null 2>&1; then
+		virtioctl list --names 2>/dev/null && return
+	fi
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1af4 ] && echo "${d##*/}"
+	done
+	for d in /sys/bus/virtio/devices/*; do
+		[ -e "$d" ] && echo "${d##*/}"
+	done
+	for d in /sys/bus/platform/devices/LNRO0005:* /sys/bus/platform/devices/*.virtio_mmio; do
+		[ -e "$d" ] && echo "${d##*/}"
+	done
+}
+
+_virtioctl_device_types="net blk console rng balloon scsi 9p gpu input vsock crypto iommu mem sound fs pmem rpmb i2c scmi gpio can rtc spi media"
+
+_virtioctl()
+{
+	local cur prev words cword verb i
+	_init_completion -s || return
+
+	verb=
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		-*) ;;
+		*) verb=${words[i]}; break ;;
+		esac
+	done
+
+	if [ -z "$verb" ]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$_virtioctl_global_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur"))
+		fi
+		return
+	fi
+
+	case $prev in
+	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+	--device|-d|--type|-t) COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur")); return ;;
+	--transport) COMPREPLY=($(compgen -W "pci pci-modern pci-transitional pci-legacy mmio mmio-v1 mmio-v2 other" -- "$cur")); return ;;
+	-s)	# --size for decode, --spec elsewhere
+		[ "$verb" = decode ] && return
+		COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
+	--spec) COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
+	--ring-type) COMPREPLY=($(compgen -W "split packed" -- "$cur")); return ;;
+	--desc|--avail|--used|--driver-area|--device-area|--mem|--ring|--core|--write-vqdump)
+		_filedir; return ;;
+	--size|--align|--queue|--features|--*-addr|--*-idx|--*-pos)
+		return ;;
+	esac
+
+	local opts_var=_virtioctl_opts_${verb}
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "${!opts_var} $_virtioctl_global_opts" -- "$cur"))
+		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+		return
+	fi
+	case $verb in
+	info) COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur")) ;;
+	decode) _filedir ;;
+	help) COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur")) ;;
+	esac
+}
+complete -F _virtioctl virtioctl

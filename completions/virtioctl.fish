@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fish completion for virtioctl: commands, options, device names and files.
+
+set -l __virtioctl_types net blk console rng balloon scsi 9p gpu input vsock crypto iommu mem sound fs pmem rpmb i2c scmi gpio can rtc spi media
+
+complete -c virtioctl -f
+
+# commands
+complete -c virtioctl -n '__fish_use_subcommand' -a 'list' -d 'list every virtio device'
+complete -c virtioctl -n '__fish_use_subcommand' -a 'info' -d 'decode one device'
+complete -c virtioctl -n '__fish_use_subcommand' -a 'decode' -d 'decode a virtqueue dump'
+complete -c virtioctl -n '__fish_use_subcommand' -a 'features' -d 'decode a feature bitmap'
+complete -c virtioctl -n '__fish_use_subcommand' -a 'status' -d 'decode a device status byte'
+complete -c virtioctl -n '__fish_use_subcommand' -a 'help' -d 'show help'
+complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info decode features status'
+
+# global options (every command)
+complete -c virtioctl -s j -l json -d 'print JSON instead of text'
+complete -c virtioctl -s p -l pretty -d 'print indented JSON'
+complete -c virtioctl -l color -x -a 'auto always never' -d 'colour text output'
+complete -c virtioctl -s v -l verbose -d 'more detail'
+complete -c virtioctl -s h -l help -d 'show help'
+complete -c virtioctl -l version -d 'show the version'
+
+# list
+complete -c virtioctl -n '__fish_seen_subcommand_from list' -s t -l type -x -a "$__virtioctl_types" -d 'only devices of this type'
+complete -c virtioctl -n '__fish_seen_subcommand_from list' -l transport -x -a 'pci pci-modern pci-transitional pci-legacy mmio mmio-v1 mmio-v2 other' -d 'only this transport'
+complete -c virtioctl -n '__fish_seen_subcommand_from list' -s n -l names -d 'print only device names'
+
+# info
+complete -c virtioctl -n '__fish_seen_subcommand_from info' -a '(virtioctl list --names 2>/dev/null)' -d 'virtio device'
+complete -c virtioctl -n '__fish_seen_subcommand_from info' -l read-only -d 'never write a selector register'
+complete -c virtioctl -n '__fish_seen_subcommand_from info' -s x -l hexdump -d 'also dump the PCI configuration space'
+
+# decode
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -F
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -s s -l size -x -d 'queue size'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l packed -d 'the ring is packed'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l ring-type -x -a 'split packed' -d 'ring layout'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l features -x -d 'negotiated features (hex)'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l legacy-big-endian -d 'legacy ring of a big-endian guest'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l queue -x -d 'queue index'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -s d -l device -x -a "$__virtioctl_types" -d 'device type'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l desc -r -F -d 'descriptor table or ring, FILE[@ADDR]'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l avail -r -F -d 'available ring, FILE[@ADDR]'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l used -r -F -d 'used ring, FILE[@ADDR]'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l driver-area -r -F -d 'packed driver area, FILE[@ADDR]'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l device-area -r -F -d 'packed device area, FILE[@ADDR]'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l mem -r -F -d 'more guest memory, FILE@ADDR'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l ring -r -F -d 'contiguous legacy ring'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l align -x -d 'used ring alignment'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l core -r -F -d 'ELF core from dump-guest-memory'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l desc-addr -x -d 'descriptor area address'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l avail-addr -x -d 'avail ring address'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l used-addr -x -d 'used ring address'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l driver-addr -x -d 'packed driver area address'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l device-addr -x -d 'packed device area address'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l last-avail-idx -x -d 'device next avail index'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l last-used-idx -x -d 'driver last used index'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l driver-pos -x -d 'packed driver position IDX:WRAP'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l device-pos -x -d 'packed device position IDX:WRAP'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l driver-used-pos -x -d 'packed driver used position IDX:WRAP'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l write-vqdump -r -F -d 'save the input as a .vqdump'
+
+# features
+complete -c virtioctl -n '__fish_seen_subcommand_from features' -s d -l device -x -a "$__virtioctl_types" -d 'device type'
+complete -c virtioctl -n '__fish_seen_subcommand_from features' -s s -l spec -x -a '1.2 1.3 1.4' -d 'spec version'
+
+# status
+complete -c virtioctl -n '__fish_seen_subcommand_from status' -s s -l spec -x -a '1.2 1.3 1.4' -d 'spec version'
+complete -c virtioctl -n '__fish_seen_subcommand_from status' -s l -l legacy -d 'legacy device'

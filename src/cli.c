@@ -179,7 +179,7 @@ static void print_opts(const struct cli_opt *opts, FILE *f)
 			n = snprintf(left, sizeof(left), "    --%s", o->name);
 		if (o->has_arg && n > 0 && (size_t)n < sizeof(left))
 			snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg_name ? o->arg_name : "ARG");
-		fprintf(f, "  %-28s %s\n", left, o->help);
+		fprintf(f, "  %-30s %s\n", left, o->help);
 	}
 }
 

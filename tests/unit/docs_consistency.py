@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-LONG = re.compile(r'(?<![\w-])--([a-z0-9][a-z0-9-]*)')
+LONG = re.compile(r'(?<![\w-])--([a-z0-9][a-z0-9-]*)(?![\w])')
 
 
 def run(exe, *args):
@@ -52,14 +52,14 @@ def man_opts(section):
 
 def bash_words(text, var):
     m = re.search(rf'^\s*{re.escape(var)}="([^"]*)"', text, re.M)
-    return None if m is None else set(m.group(1).split())
+    return None if m is None else {w[2:] if w.startswith("--") else w for w in m.group(1).split()}
 
 
 def zsh_opts(text, func):
     m = re.search(rf'^{re.escape(func)}\(\) \{{\n(.*?)^\}}', text, re.S | re.M)
     if not m:
         return None
-    return {x for x in re.findall(r"--([a-z0-9][a-z0-9-]*)(?==|\[)", m.group(1))}
+    return {x for x in re.findall(r"--([a-z0-9][a-z0-9-]*)(?==|\[|\})", m.group(1))}
 
 
 def zsh_commands(text):
@@ -74,7 +74,7 @@ def fish_opts(text, cond):
             continue
         has_cond = f"__fish_seen_subcommand_from {cond}'" in l if cond else ' -n ' not in l
         if has_cond:
-            opts |= set(re.findall(r' -l ([a-z0-9-]+)', l))
+            opts |= set(re.findall(r' -l (\S+)', l))
     return opts
 
 
