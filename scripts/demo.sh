@@ -9,4 +9,4 @@ if [ ! -d "$build" ]; then
 	meson setup "$build" "$root" >/dev/null
 fi
 meson compile -C "$build" >/dev/null
-exec "$root/tests/vm/demo.sh" "$build/src/virtioctl"
+exec "$root/tests/vm/demo.sh" "$build/virtioctl"

@@ -4,7 +4,7 @@
 """Prepare the test VM's kernel and initramfs.
 
     build-guest.py                         # fetch + cache the kernel and the base layer, print paths
-    build-guest.py --modules virtio_pci,virtio_blk --virtioctl build/src/virtioctl -o /tmp/initrd.cpio
+    build-guest.py --modules virtio_pci,virtio_blk --virtioctl build/virtioctl -o /tmp/initrd.cpio
 
 The cache lives in $VIRTIOCTL_VM_CACHE (default <repo>/.cache/vm): kernel/<package>_<version>/
 holds the unpacked kernel package, initramfs/ the cached base and module layers.

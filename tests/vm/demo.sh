@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-virtioctl=${1:-$root/build/src/virtioctl}
+virtioctl=${1:-$root/build/virtioctl}
 if [ ! -x "$virtioctl" ]; then
 	echo "demo: no virtioctl binary at $virtioctl (build it, or pass its path)" >&2
 	exit 1

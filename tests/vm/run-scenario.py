@@ -3,7 +3,7 @@
 # Boots one VM test scenario under QEMU/TCG, serves its sync points over QMP, then runs its checks.
 """Run a virtioctl VM scenario.
 
-    run-scenario.py --virtioctl build/src/virtioctl pci-modern
+    run-scenario.py --virtioctl build/virtioctl pci-modern
     run-scenario.py --virtioctl /bin/true tests/vm/scenarios/mmio.toml -v
 
 Exit status: 0 pass, 1 fail (any check, timeout, missing kernel package...).
