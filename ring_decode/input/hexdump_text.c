@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vq_input.h"
+#include "rd_text.h"
 
 /* Longest offset column accepted: 16 hex digits is all of a 64-bit offset. */
 #define MAX_OFFSET_DIGITS 16
@@ -29,17 +30,6 @@ struct hx_parser {
 	bool star_pending;
 	bool end_seen;           /* hexdump -C / od final offset line */
 };
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool is_blank(uint8_t c)
 {
@@ -72,7 +62,7 @@ static enum hexdump_format detect_line(const uint8_t *p, size_t n)
 	for (size_t j = i; j < n; j++)
 		if (!is_printable(p[j]) && p[j] != '\t')
 			return HEXDUMP_NONE;
-	for (digits = 0; i + digits < n && hexval(p[i + digits]) >= 0; digits++)
+	for (digits = 0; i + digits < n && rd_hex_digit(p[i + digits]) >= 0; digits++)
 		;
 	if (!digits)
 		return HEXDUMP_NONE;
@@ -83,9 +73,9 @@ static enum hexdump_format detect_line(const uint8_t *p, size_t n)
 		return HEXDUMP_PLAIN;
 	if (p[i] == ':' && i + 1 < n && p[i + 1] == ' ')
 		return HEXDUMP_XXD;
-	if (i + 2 < n && p[i] == ' ' && p[i + 1] == ' ' && hexval(p[i + 2]) >= 0)
+	if (i + 2 < n && p[i] == ' ' && p[i + 1] == ' ' && rd_hex_digit(p[i + 2]) >= 0)
 		return HEXDUMP_CANONICAL;
-	if (i + 1 < n && p[i] == ' ' && hexval(p[i + 1]) >= 0)
+	if (i + 1 < n && p[i] == ' ' && rd_hex_digit(p[i + 1]) >= 0)
 		return HEXDUMP_OD;
 	return HEXDUMP_NONE;
 }
@@ -247,7 +237,7 @@ static int parse_xxd_bytes(struct hx_parser *p, const uint8_t *l, size_t n, size
 	for (;;) {
 		size_t g = i;
 
-		while (i < n && hexval(l[i]) >= 0)
+		while (i < n && rd_hex_digit(l[i]) >= 0)
 			i++;
 		if (i == g)
 			return hx_fail(p, off0 + i, "%s", "expected hex digits");
@@ -256,7 +246,7 @@ static int parse_xxd_bytes(struct hx_parser *p, const uint8_t *l, size_t n, size
 		if ((i - g) % 2)
 			return hx_fail(p, off0 + g, "%s", "odd number of hex digits in a group");
 		for (size_t k = g; k < i; k += 2) {
-			int r = put_byte(p, (uint8_t)(hexval(l[k]) << 4 | hexval(l[k + 1])), off0 + k);
+			int r = put_byte(p, (uint8_t)(rd_hex_digit(l[k]) << 4 | rd_hex_digit(l[k + 1])), off0 + k);
 			if (r < 0)
 				return r;
 		}
@@ -284,7 +274,7 @@ static int parse_byte_columns(struct hx_parser *p, const uint8_t *l, size_t n, s
 		if (l[i] == open)
 			break;
 		size_t t = i;
-		while (i < n && hexval(l[i]) >= 0)
+		while (i < n && rd_hex_digit(l[i]) >= 0)
 			i++;
 		if (i == t)
 			return hx_fail(p, off0 + i, "%s", "unexpected character in the hex columns");
@@ -294,7 +284,7 @@ static int parse_byte_columns(struct hx_parser *p, const uint8_t *l, size_t n, s
 			return hx_fail(p, off0 + t, "%s",
 				       i - t == 1 ? "odd number of hex digits: bytes are two digits each"
 						  : "hex group is not one byte (use od -Ax -tx1 or hexdump -C)");
-		int r = put_byte(p, (uint8_t)(hexval(l[t]) << 4 | hexval(l[t + 1])), off0 + t);
+		int r = put_byte(p, (uint8_t)(rd_hex_digit(l[t]) << 4 | rd_hex_digit(l[t + 1])), off0 + t);
 		if (r < 0)
 			return r;
 	}
@@ -314,7 +304,7 @@ static int parse_plain(struct hx_parser *p, const uint8_t *l, size_t n, size_t o
 	for (size_t i = 0; i < n; i++) {
 		if (is_blank(l[i]))
 			continue;
-		int v = hexval(l[i]);
+		int v = rd_hex_digit(l[i]);
 		if (v < 0)
 			return hx_fail(p, off0 + i, "%s", "not a hex digit");
 		if (hi < 0) {
@@ -346,10 +336,10 @@ static int parse_line(struct hx_parser *p, const uint8_t *l, size_t n, size_t of
 		p->star_pending = true;
 		return 0;
 	}
-	for (; i < n && hexval(l[i]) >= 0; i++, digits++) {
+	for (; i < n && rd_hex_digit(l[i]) >= 0; i++, digits++) {
 		if (digits == MAX_OFFSET_DIGITS)
 			return hx_fail(p, off0 + i, "%s", "offset has more than 16 hex digits");
-		offset = offset << 4 | (uint64_t)hexval(l[i]);
+		offset = offset << 4 | (uint64_t)rd_hex_digit(l[i]);
 	}
 	if (!digits)
 		return hx_fail(p, off0, "expected an offset like the first line's (%s format)",

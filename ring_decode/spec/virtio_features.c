@@ -6,19 +6,9 @@
 #include <string.h>
 
 #include "virtio_features.h"
+#include "rd_text.h"
 
 #define INPUT "feature value"
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int parse_hex(const char *s, size_t start, size_t end, struct virtio_features *out, struct rd_error *err)
 {
@@ -27,7 +17,7 @@ static int parse_hex(const char *s, size_t start, size_t end, struct virtio_feat
 	if (start == end)
 		return rd_fail(err, -EINVAL, INPUT, true, start, "'0x' has no hex digits after it");
 	for (size_t i = start; i < end; i++) {
-		int d = hex_digit(s[i]);
+		int d = rd_hex_digit(s[i]);
 
 		if (d < 0)
 			return rd_fail(err, -EINVAL, INPUT, true, i,
