@@ -8,6 +8,9 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data'))
+from hexdump_text import xxd  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, '..', 'data')
 
@@ -21,16 +24,6 @@ def put(target, name, data):
 
 def read(*path):
     return open(os.path.join(DATA, *path), 'rb').read()
-
-
-def xxd(data):
-    lines = []
-    for off in range(0, len(data), 16):
-        chunk = data[off:off + 16]
-        groups = ' '.join(chunk[i:i + 2].hex() for i in range(0, len(chunk), 2))
-        text = ''.join(chr(b) if 0x20 <= b < 0x7f else '.' for b in chunk)
-        lines.append(f'{off:08x}: {groups:<39}  {text}\n')
-    return ''.join(lines)
 
 
 def canonical(data):

@@ -8,6 +8,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from hexdump_text import xxd  # noqa: E402
+
 
 def header(ring_type=0, size=4, n_segments=1, hlen=88):
     h = b'VQDUMP\0\0' + struct.pack('<HHBBH', 1, hlen, ring_type, 0, 0)
@@ -46,17 +49,6 @@ def main():
         with open(os.path.join(out, name), 'wb') as f:
             f.write(data)
     return 0
-
-
-def xxd(data):
-    """The text `xxd FILE` prints (16 bytes a line, 2-byte groups)."""
-    lines = []
-    for off in range(0, len(data), 16):
-        chunk = data[off:off + 16]
-        groups = ' '.join(chunk[i:i + 2].hex() for i in range(0, len(chunk), 2))
-        text = ''.join(chr(b) if 0x20 <= b < 0x7f else '.' for b in chunk)
-        lines.append(f'{off:08x}: {groups:<39}  {text}\n')
-    return ''.join(lines)
 
 
 def elf_header(phoff, phnum):

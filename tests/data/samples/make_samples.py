@@ -15,6 +15,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from hexdump_text import xxd  # noqa: E402
+
 # ---- virtio facts ------------------------------------------------------------
 VIRTQ_DESC_F_NEXT, VIRTQ_DESC_F_WRITE = 1, 2
 VIRTQ_DESC_F_AVAIL, VIRTQ_DESC_F_USED = 1 << 7, 1 << 15
@@ -54,17 +57,6 @@ def vqdump(ring_type, size, queue, device_id, features, desc, driver, device, se
     for addr, data in segments:
         out += struct.pack('<QQ', addr, len(data)) + data
     return out
-
-
-def xxd(data):
-    """The text `xxd FILE` prints (16 bytes a line, 2-byte groups)."""
-    lines = []
-    for off in range(0, len(data), 16):
-        chunk = data[off:off + 16]
-        groups = ' '.join(chunk[i:i + 2].hex() for i in range(0, len(chunk), 2))
-        text = ''.join(chr(b) if 0x20 <= b < 0x7f else '.' for b in chunk)
-        lines.append(f'{off:08x}: {groups:<39}  {text}\n')
-    return ''.join(lines)
 
 
 # ---- split: virtio-blk queue 0 ---------------------------------------------------
