@@ -38,7 +38,7 @@ print("\n== guest devices (QMP x-query-virtio): " +
       ", ".join(f"{d['id']}={d['name']}" for d in sorted(devs, key=lambda d: d["id"] or "")))
 section("guest$ virtioctl list", read("guest/list.txt"))
 guest = os.path.join(out, "guest")
-infos = sorted((f for f in os.listdir(guest) if f.startswith("info-")) if os.path.isdir(guest) else [],
+infos = sorted((f for f in os.listdir(guest) if f.startswith("info-") and f.endswith(".txt")) if os.path.isdir(guest) else [],
                key=lambda f: int(re.sub(r"\D", "", f) or 0))
 for f in infos:
     section(f"guest$ virtioctl info {f[5:-4]}", read(f"guest/{f}"))
