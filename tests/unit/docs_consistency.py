@@ -136,6 +136,15 @@ def main():
         same(f'{v} options', 'zsh completion', zsh_opts(zsh, f'_virtioctl_{v}'), opts)
         same(f'{v} options', 'fish completion', fish_opts(fish, v), opts)
 
+    # Every page must also render without groff warnings (bad macros, escapes, fonts).
+    for page in sorted(f for f in os.listdir(os.path.join(root, 'man')) if f.endswith('.8')):
+        p = subprocess.run(['groff', '-man', '-ww', '-z', os.path.join(root, 'man', page)],
+                           capture_output=True, text=True, env=dict(os.environ, LC_ALL='C'))
+        for line in (p.stderr.strip().splitlines() if p.stderr.strip() else []):
+            errors.append(f'{page}: groff: {line}')
+        if p.returncode != 0 and not p.stderr.strip():
+            errors.append(f'{page}: groff exited {p.returncode}')
+
     for e in errors:
         print(e)
     print(f'{len(verbs)} commands checked, {len(errors)} disagreements')
