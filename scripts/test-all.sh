@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The one test command: installs dependencies, builds from scratch, runs every suite, prints "N passed, N failed".
 #
-# Stages: unit and VM suites on a -Werror build; the unit suite again under
-# ASan+UBSan; every libFuzzer target for a bounded time; the benchmark once
+# Stages: unit and VM suites on a -Werror build; both again under ASan+UBSan
+# (the VM guests run the sanitized binary); every libFuzzer target for a
+# bounded time; the benchmark once
 # (its numbers are printed, not judged).  FUZZ_SECONDS (default 20) bounds
 # each fuzzer; SKIP_VM=1 leaves out the VM suite for a quick local run
 # (never in CI).
@@ -68,12 +69,18 @@ else
 	step_fail build
 fi
 
-echo "== unit suite under ASan+UBSan"
+echo "== unit and vm suites under ASan+UBSan"
+# -fno-sanitize-recover makes UBSan findings fatal inside the test guests too, where no environment reaches.
 if CC=clang meson setup "$out/asan" --werror -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dc_args=-fno-sanitize-recover=all \
 	>"$out/asan-setup.log" 2>&1 && meson compile -C "$out/asan" >"$out/asan-compile.log" 2>&1; then
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 		meson test -C "$out/asan" --suite unit --print-errorlogs --num-processes 2
 	count_meson "$out/asan/meson-logs/testlog.json" asan
+	if [ "${SKIP_VM:-0}" != 1 ]; then
+		meson test -C "$out/asan" --suite vm --print-errorlogs --num-processes 1
+		count_meson "$out/asan/meson-logs/testlog.json" asan-vm
+	fi
 else
 	tail -40 "$out/asan-compile.log" 2>/dev/null || tail -40 "$out/asan-setup.log"
 	step_fail asan-build
