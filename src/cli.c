@@ -68,8 +68,11 @@ void cli_parser_init(struct cli_parser *p, const struct cli_verb *verb, struct c
 		free(st);
 		return;
 	}
-	/* '+' stops at the first positional so "decode -- -weird-name" and "info DEV" behave. */
-	strcpy(st->shortopts, "+");
+	/*
+	 * GNU permutation: options may follow positionals, as people type
+	 * "decode dump.vq --json"; "--" still ends the options for odd file names.
+	 */
+	st->shortopts[0] = '\0';
 	size_t n = 0;
 	add_opts(st, &n, verb->opts);
 	add_opts(st, &n, cli_global_opts);

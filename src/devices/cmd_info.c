@@ -42,7 +42,7 @@ static void known_devices(const struct vdev_list *l, char *buf, size_t len)
 	}
 }
 
-/* One pass of the option parser over argv; returns 0 with *first_pos set, or the exit code (-1: help). */
+/* The option parser over argv; returns 0 with *first_pos set, or the exit code (-1: help). */
 static int parse_opts(int argc, char **argv, struct cli_ctx *ctx, struct info_options *o, int *first_pos)
 {
 	struct cli_parser p;
@@ -65,7 +65,7 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *ctx, struct info_op
 	return r;
 }
 
-/* Options may also follow DEVICE ("info 00:03.0 --json"), as with lspci and ip. */
+/* The option parser permutes, so options may also follow DEVICE ("info 00:03.0 --json"). */
 static int parse_args(int argc, char **argv, struct cli_ctx *ctx, struct info_options *o, const char **device)
 {
 	int pos, r = parse_opts(argc, argv, ctx, o, &pos);
@@ -75,17 +75,9 @@ static int parse_args(int argc, char **argv, struct cli_ctx *ctx, struct info_op
 	if (pos >= argc)
 		return cli_usage_error(ctx, "missing DEVICE: give a PCI address, a virtioN name, an MMIO base address "
 				       "or a platform device name (see 'virtioctl list')");
+	if (pos + 1 < argc)
+		return cli_usage_error(ctx, "one DEVICE at a time: unexpected '%s'", argv[pos + 1]);
 	*device = argv[pos];
-	if (pos + 1 < argc) {
-		/* The rest, re-parsed as if it followed the verb: argv[pos] stands in for the verb name. */
-		int rest_pos;
-
-		r = parse_opts(argc - pos, argv + pos, ctx, o, &rest_pos);
-		if (r)
-			return r;
-		if (rest_pos < argc - pos)
-			return cli_usage_error(ctx, "one DEVICE at a time: unexpected '%s'", argv[pos + rest_pos]);
-	}
 	return 0;
 }
 

@@ -103,8 +103,12 @@ static void render_status(struct emit *e, unsigned s, enum virtio_spec_version s
 		emit_text(e, " (reset)");
 	emit_text(e, "\n");
 	emit_array_begin(e, "problems");
-	for (size_t i = 0; i < p->n; i++)
-		emit_str(e, NULL, "warning: %s\n", p->msg[i]);
+	for (size_t i = 0; i < p->n; i++) {
+		emit_style(e, EMIT_STYLE_WARN);
+		emit_text(e, "warning:");
+		emit_style(e, EMIT_STYLE_NONE);
+		emit_str(e, NULL, " %s\n", p->msg[i]);
+	}
 	emit_array_end(e);
 	emit_object_end(e);
 }
