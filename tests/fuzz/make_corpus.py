@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data'))
+from elf_core import elf_core as elf  # noqa: E402
 from hexdump_text import xxd  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,8 +27,8 @@ def read(*path):
     return open(os.path.join(DATA, *path), 'rb').read()
 
 
-def canonical(data):
-    """hexdump -C, with '*' for repeated lines and the final offset."""
+def repeat_compressed(data, line, offset_width):
+    """16-byte lines as hexdump and od print them: '*' for repeats, then the final offset."""
     lines, prev, star = [], None, False
     for off in range(0, len(data), 16):
         chunk = data[off:off + 16]
@@ -37,28 +38,27 @@ def canonical(data):
             star = True
             continue
         star, prev = False, chunk
-        hx = ' '.join(f'{b:02x}' for b in chunk[:8])
-        if len(chunk) > 8:
-            hx += '  ' + ' '.join(f'{b:02x}' for b in chunk[8:])
-        text = ''.join(chr(b) if 0x20 <= b < 0x7f else '.' for b in chunk)
-        lines.append(f'{off:08x}  {hx:<48}  |{text}|\n')
-    lines.append(f'{len(data):08x}\n')
+        lines.append(line(off, chunk))
+    lines.append(f'{len(data):0{offset_width}x}\n')
     return ''.join(lines)
+
+
+def canonical_line(off, chunk):
+    hx = ' '.join(f'{b:02x}' for b in chunk[:8])
+    if len(chunk) > 8:
+        hx += '  ' + ' '.join(f'{b:02x}' for b in chunk[8:])
+    text = ''.join(chr(b) if 0x20 <= b < 0x7f else '.' for b in chunk)
+    return f'{off:08x}  {hx:<48}  |{text}|\n'
+
+
+def canonical(data):
+    """hexdump -C."""
+    return repeat_compressed(data, canonical_line, 8)
 
 
 def od(data):
-    lines, prev, star = [], None, False
-    for off in range(0, len(data), 16):
-        chunk = data[off:off + 16]
-        if chunk == prev and len(chunk) == 16:
-            if not star:
-                lines.append('*\n')
-            star = True
-            continue
-        star, prev = False, chunk
-        lines.append(f'{off:06x} ' + ' '.join(f'{b:02x}' for b in chunk) + '\n')
-    lines.append(f'{len(data):06x}\n')
-    return ''.join(lines)
+    """od -Ax -tx1."""
+    return repeat_compressed(data, lambda off, chunk: f'{off:06x} ' + ' '.join(f'{b:02x}' for b in chunk) + '\n', 6)
 
 
 def vqdump_small(ring_type, size, features, segs, flags=0, state=(0, 0, 0, 0, 0)):
@@ -131,18 +131,6 @@ def main():
     put('elfcore', 'pn-xnum', bytes(xnum))
     put('elfcore', 'phoff-past-eof', read('input', 'phoff-past-eof.core'))
     return 0
-
-
-def elf(loads):
-    off = 64 + 56 * len(loads)
-    eh = bytearray(64)
-    eh[0:7] = b'\x7fELF\x02\x01\x01'
-    struct.pack_into('<HHIQQQIHHHHHH', eh, 16, 4, 62, 1, 0, 64, 0, 0, 64, 56, len(loads), 0, 0, 0)
-    ph, body = b'', b''
-    for ptype, paddr, data, extra in loads:
-        ph += struct.pack('<IIQQQQQQ', ptype, 0, off + len(body), 0, paddr, len(data), len(data) + extra, 0)
-        body += data
-    return bytes(eh) + ph + body
 
 
 if __name__ == '__main__':

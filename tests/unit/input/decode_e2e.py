@@ -17,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'data'))
+from elf_core import elf_core as elf_core_bytes  # noqa: E402
+
 EXE = None
 FAILS = []
 CHECKS = [0]
@@ -106,17 +109,9 @@ def to_text(tool, tmp):
 
 
 def elf_core(loads, note=True):
-    """ELF64 little-endian ET_CORE: optional PT_NOTE, then PT_LOAD (paddr, data, extra memsz) entries."""
-    phdrs = ([(4, b'\0' * 20, 0, 0)] if note else []) + [(1, d, a, extra) for a, d, extra in loads]
-    off = 64 + 56 * len(phdrs)
-    eh = bytearray(64)
-    eh[0:7] = b'\x7fELF\x02\x01\x01'
-    struct.pack_into('<HHIQQQIHHHHHH', eh, 16, 4, 62, 1, 0, 64, 0, 0, 64, 56, len(phdrs), 0, 0, 0)
-    ph, body = b'', b''
-    for ptype, data, paddr, extra in phdrs:
-        ph += struct.pack('<IIQQQQQQ', ptype, 0, off + len(body), 0, paddr, len(data), len(data) + extra, 0)
-        body += data
-    return bytes(eh) + ph + body
+    """A core with an optional PT_NOTE, then PT_LOAD (paddr, data, extra memsz) entries."""
+    notes = [(4, 0, b'\0' * 20, 0)] if note else []
+    return elf_core_bytes(notes + [(1, a, d, extra) for a, d, extra in loads])
 
 
 def test_split(samples, tmp):
