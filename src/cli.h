@@ -89,7 +89,4 @@ int cli_emit_flush(const struct cli_ctx *ctx, struct emit *e);
 int cli_parse_u64(const char *s, unsigned long long *out);
 int cli_parse_u32(const char *s, unsigned *out);
 
-/* Reads a whole file (or "-" for stdin) into a malloc'd buffer; 0 or negative errno. */
-int cli_read_file(const char *path, unsigned char **buf, size_t *len);
-
 #endif
