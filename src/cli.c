@@ -77,7 +77,8 @@ void cli_parser_init(struct cli_parser *p, const struct cli_verb *verb, struct c
 	add_opts(st, &n, verb->opts);
 	add_opts(st, &n, cli_global_opts);
 	p->getopt_state = st;
-	optind = 1;
+	/* 0, not 1: glibc then re-reads the ordering mode, which cli_parse_globals() set to '+'. */
+	optind = 0;
 	opterr = 0;
 }
 
@@ -97,6 +98,45 @@ static const struct cli_opt *find_opt(const struct cli_opt *opts, int id)
 		if (opts[i].id == id)
 			return &opts[i];
 	return NULL;
+}
+
+/*
+ * Applies one global option to ctx.  Returns 1 when c was one, 0 when it is
+ * not a global option, CLI_EXIT with *exit_code set for --version or a bad
+ * --color value.  -h is the caller's: its help text depends on where it is.
+ */
+static int apply_global(struct cli_ctx *ctx, int c, const char *arg, int *exit_code)
+{
+	switch (c) {
+	case 'j':
+		ctx->mode = EMIT_JSON;
+		return 1;
+	case 'p':
+		ctx->mode = EMIT_JSON;
+		ctx->pretty = true;
+		return 1;
+	case 'v':
+		ctx->verbose++;
+		return 1;
+	case OPT_GLOBAL_VERSION:
+		printf("virtioctl %s\n", VIRTIOCTL_VERSION);
+		*exit_code = 0;
+		return CLI_EXIT;
+	case OPT_GLOBAL_COLOR:
+		if (!strcmp(arg, "always"))
+			ctx->color = true;
+		else if (!strcmp(arg, "never"))
+			ctx->color = false;
+		else if (!strcmp(arg, "auto"))
+			ctx->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		else {
+			*exit_code = cli_usage_error(ctx, "--color takes auto, always or never, not '%s'", arg);
+			return CLI_EXIT;
+		}
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 int cli_next(struct cli_parser *p, const char **arg)
@@ -124,49 +164,48 @@ int cli_next(struct cli_parser *p, const char **arg)
 				p->exit_code = cli_usage_error(p->ctx, "unknown option '%s'", bad);
 			return CLI_EXIT;
 		}
-		case 'j':
-			if (!find_opt(p->verb->opts, 'j')) {
-				p->ctx->mode = EMIT_JSON;
-				continue;
-			}
-			return c;
-		case 'p':
-			if (!find_opt(p->verb->opts, 'p')) {
-				p->ctx->mode = EMIT_JSON;
-				p->ctx->pretty = true;
-				continue;
-			}
-			return c;
-		case 'v':
-			if (!find_opt(p->verb->opts, 'v')) {
-				p->ctx->verbose++;
-				continue;
-			}
-			return c;
 		case 'h':
 			cli_print_verb_help(p->verb, stdout);
 			p->exit_code = 0;
 			return CLI_EXIT;
-		case OPT_GLOBAL_VERSION:
-			printf("virtioctl %s\n", VIRTIOCTL_VERSION);
-			p->exit_code = 0;
-			return CLI_EXIT;
-		case OPT_GLOBAL_COLOR:
-			if (!strcmp(optarg, "always"))
-				p->ctx->color = true;
-			else if (!strcmp(optarg, "never"))
-				p->ctx->color = false;
-			else if (!strcmp(optarg, "auto"))
-				p->ctx->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-			else {
-				p->exit_code = cli_usage_error(p->ctx, "--color takes auto, always or never, not '%s'", optarg);
-				return CLI_EXIT;
-			}
-			continue;
-		default:
-			return c;
 		}
+		/* A verb may claim a global letter for itself; none does today. */
+		if (c < 256 && find_opt(p->verb->opts, c))
+			return c;
+		int r = apply_global(p->ctx, c, optarg, &p->exit_code);
+		if (r == CLI_EXIT)
+			return CLI_EXIT;
+		if (r == 0)
+			return c;
 	}
+}
+
+int cli_parse_globals(struct cli_ctx *ctx, int argc, char **argv, int *first, int *exit_code)
+{
+	struct getopt_state st = { 0 };
+	struct option longopts[16] = { 0 };
+	size_t n = 0;
+	int c;
+
+	/* '+': stop at the verb; what follows it is the verb's to parse. */
+	strcpy(st.shortopts, "+");
+	st.longopts = longopts;
+	add_opts(&st, &n, cli_global_opts);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, st.shortopts, st.longopts, NULL)) != -1) {
+		if (c == 'h')
+			return CLI_GLOBALS_HELP;
+		if (c == '?' || c == ':') {
+			*exit_code = cli_usage_error(ctx, "unknown or incomplete global option '%s'",
+						     optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+			return CLI_EXIT;
+		}
+		if (apply_global(ctx, c, optarg, exit_code) == CLI_EXIT)
+			return CLI_EXIT;
+	}
+	*first = optind;
+	return 0;
 }
 
 static void print_opts(const struct cli_opt *opts, FILE *f)
@@ -228,7 +267,10 @@ int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	verror(ctx, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try 'virtioctl %s --help'.\n", ctx && ctx->verb ? ctx->verb : "");
+	if (ctx && ctx->verb)
+		fprintf(stderr, "Try 'virtioctl %s --help'.\n", ctx->verb);
+	else
+		fprintf(stderr, "Try 'virtioctl --help'.\n");
 	return EXIT_USAGE;
 }
 

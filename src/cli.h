@@ -73,6 +73,15 @@ int cli_next(struct cli_parser *p, const char **arg);
 /* Frees the parser's state; accepts NULL. */
 void cli_parser_done(struct cli_parser *p);
 
+enum { CLI_GLOBALS_HELP = 1 };
+/*
+ * Global options before the verb, from the same table and handler as
+ * cli_next().  Returns 0 with *first set to the verb's index (argc when
+ * there is none), CLI_GLOBALS_HELP for -h/--help, or CLI_EXIT with
+ * *exit_code set (--version, an unknown option).
+ */
+int cli_parse_globals(struct cli_ctx *ctx, int argc, char **argv, int *first, int *exit_code);
+
 /* Prints `virtioctl VERB --help` to f. */
 void cli_print_verb_help(const struct cli_verb *v, FILE *f);
 

@@ -62,32 +62,15 @@ int main(int argc, char **argv)
 		.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && getenv("TERM") &&
 			 strcmp(getenv("TERM"), "dumb"),
 	};
-	int first = 1;
+	int first, code = 0;
 
 	/* Global options before the verb; the verb's parser accepts them after it too. */
-	for (; first < argc && argv[first][0] == '-'; first++) {
-		const char *a = argv[first];
-
-		if (!strcmp(a, "-j") || !strcmp(a, "--json"))
-			ctx.mode = EMIT_JSON;
-		else if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
-			ctx.mode = EMIT_JSON, ctx.pretty = true;
-		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-			ctx.verbose++;
-		else if (!strcmp(a, "--color=always"))
-			ctx.color = true;
-		else if (!strcmp(a, "--color=never"))
-			ctx.color = false;
-		else if (!strcmp(a, "--color=auto"))
-			;
-		else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			print_main_help(stdout);
-			return 0;
-		} else if (!strcmp(a, "--version")) {
-			printf("virtioctl %s\n", VIRTIOCTL_VERSION);
-			return 0;
-		} else
-			return cli_usage_error(&ctx, "unknown global option '%s'", a);
+	switch (cli_parse_globals(&ctx, argc, argv, &first, &code)) {
+	case CLI_GLOBALS_HELP:
+		print_main_help(stdout);
+		return 0;
+	case CLI_EXIT:
+		return code;
 	}
 	if (first >= argc) {
 		print_main_help(stderr);
