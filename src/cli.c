@@ -2,6 +2,7 @@
 /* Option parsing driven by each verb's cli_opt table, with the global options folded in. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -297,13 +298,18 @@ int cli_parse_u64(const char *s, unsigned long long *out)
 {
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	if (!s)
 		return -EINVAL;
+	/* Decimal or 0x hex only: base 0 would read "010" as octal 8, where users mean ten. */
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	if (hex ? !isxdigit((unsigned char)*digits) : !isdigit((unsigned char)*digits))
+		return -EINVAL; /* also refuses the signs and blanks strtoull would skip */
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
+	unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
 	if (errno == ERANGE)
 		return -ERANGE;
-	if (*end || end == s)
+	if (*end)
 		return -EINVAL;
 	*out = v;
 	return 0;
