@@ -195,7 +195,7 @@ int decode_add_memory(struct vq_snapshot *s, uint64_t addr, const uint8_t *data,
 }
 
 struct range {
-	uint64_t addr, end;
+	uint64_t addr, last;     /* inclusive, so a range may end exactly at 2^64 */
 };
 
 static int range_cmp(const void *a, const void *b)
@@ -209,21 +209,18 @@ static void add_range(struct range *v, size_t *n, uint64_t addr, uint64_t len)
 {
 	if (!len)
 		return;
-	uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
-	v[(*n)++] = (struct range){ addr, end };
+	uint64_t last = addr + (len - 1) < addr ? UINT64_MAX : addr + (len - 1);
+	v[(*n)++] = (struct range){ addr, last };
 }
 
-/* Copies whatever of [addr, end) src holds into dst (which holds none of it yet). */
-static int copy_present(const struct vq_mem *src, uint64_t addr, uint64_t end, struct vq_mem *dst)
+/* Copies whatever of [addr, end] (end inclusive) src holds into dst (which holds none of it yet). */
+static int copy_present(const struct vq_mem *src, uint64_t addr, uint64_t last, struct vq_mem *dst)
 {
-	for (size_t i = 0; i < src->n; i++) {
+	for (size_t i = vq_mem_lower_bound(src, addr); i < src->n && src->segs[i].addr <= last; i++) {
 		const struct vq_mem_seg *g = &src->segs[i];
 		uint64_t a = g->addr > addr ? g->addr : addr;
-		uint64_t b = g->addr + g->len < end ? g->addr + g->len : end;
-
-		if (a >= b)
-			continue;
-		int r = vq_mem_add(dst, a, g->data + (a - g->addr), b - a, true, g->origin,
+		uint64_t b = vq_mem_seg_last(g) < last ? vq_mem_seg_last(g) : last;
+		int r = vq_mem_add(dst, a, g->data + (a - g->addr), b - a + 1, true, g->origin,
 				   g->origin_offset + (a - g->addr));
 		if (r < 0)
 			return r;
@@ -256,22 +253,22 @@ int decode_extract(const struct vq_snapshot *s, const struct vq_decode_result *r
 	/* Merge overlaps so each byte is copied once. */
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (m && v[i].addr <= v[m - 1].end) {
-			if (v[i].end > v[m - 1].end)
-				v[m - 1].end = v[i].end;
+		if (m && (v[m - 1].last == UINT64_MAX || v[i].addr <= v[m - 1].last + 1)) {
+			if (v[i].last > v[m - 1].last)
+				v[m - 1].last = v[i].last;
 			continue;
 		}
 		v[m++] = v[i];
 	}
 	for (size_t i = 0; i < m; i++) {
-		total += v[i].end - v[i].addr;
+		total += v[i].last - v[i].addr + 1;
 		if (total > EXTRACT_MAX_TOTAL) {
 			ret = rd_fail(err, -EFBIG, "--write-vqdump", false, 0,
 				      "the ring's areas and indirect tables exceed %llu MiB; not writing a dump",
 				      EXTRACT_MAX_TOTAL >> 20);
 			goto out;
 		}
-		ret = copy_present(&s->mem, v[i].addr, v[i].end, &out->mem);
+		ret = copy_present(&s->mem, v[i].addr, v[i].last, &out->mem);
 		if (ret < 0) {
 			ret = rd_fail(err, ret, "--write-vqdump", false, 0, "out of memory");
 			goto out;
