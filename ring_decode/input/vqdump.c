@@ -114,6 +114,8 @@ static int parse_header(const uint8_t *buf, size_t len, const char *name, struct
 	/* Unknown flag bits are reserved for header fields a later writer adds: ignore them. */
 	uint16_t flags = vq_le16(buf + HDR_FLAGS);
 	s->legacy_endian_big = flags & VQDUMP_F_LEGACY_BIG_ENDIAN;
+	s->features_unknown = flags & VQDUMP_F_FEATURES_UNKNOWN;
+	s->ring_type_from = VQ_RING_FROM_VQDUMP;
 	s->has_last_avail_idx = flags & VQDUMP_F_LAST_AVAIL_IDX;
 	s->last_avail_idx = s->has_last_avail_idx ? vq_le16(buf + HDR_LAST_AVAIL_IDX) : 0;
 	s->has_last_used_idx = flags & VQDUMP_F_LAST_USED_IDX;
@@ -137,6 +139,22 @@ static int parse_header(const uint8_t *buf, size_t len, const char *name, struct
 		return rd_fail(err, -EINVAL, name, true, HDR_DRIVER_USED_NEXT,
 			       "driver's next used index %u is outside the queue (size %u)", s->driver_used_next,
 			       s->size);
+
+	const struct {
+		const char *name;
+		uint64_t addr, size;
+		unsigned at;
+	} areas[] = {
+		{ "descriptor", s->desc_addr, vq_desc_area_size(s), HDR_DESC_ADDR },
+		{ "driver", s->driver_addr, vq_driver_area_size(s), HDR_DRIVER_ADDR },
+		{ "device", s->device_addr, vq_device_area_size(s), HDR_DEVICE_ADDR },
+	};
+	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
+		if (areas[i].addr + (areas[i].size - 1) < areas[i].addr)
+			return rd_fail(err, -EINVAL, name, true, areas[i].at,
+				       "the %s area at 0x%llx (%llu bytes) runs past the end of the 64-bit address space",
+				       areas[i].name, (unsigned long long)areas[i].addr,
+				       (unsigned long long)areas[i].size);
 
 	*n_segments = vq_le32(buf + HDR_N_SEGMENTS);
 	/* Every segment needs at least its 16-byte header: a larger count cannot be real. */
@@ -236,6 +254,8 @@ int vqdump_write(const struct vq_snapshot *s, struct emit_buf *out, struct rd_er
 	h[HDR_RING_TYPE] = (uint8_t)s->ring_type;
 	if (s->legacy_endian_big)
 		flags |= VQDUMP_F_LEGACY_BIG_ENDIAN;
+	if (s->features_unknown)
+		flags |= VQDUMP_F_FEATURES_UNKNOWN;
 	if (s->has_last_avail_idx) {
 		flags |= VQDUMP_F_LAST_AVAIL_IDX;
 		vq_put_le16(h + HDR_LAST_AVAIL_IDX, s->last_avail_idx);

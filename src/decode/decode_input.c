@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,71 @@ static int read_capped(int fd, uint64_t limit, size_t hint, uint8_t **out, size_
 	return 0;
 }
 
+/*
+ * A mapped core that another process truncates (QEMU rewriting the dump)
+ * raises SIGBUS on the next access to a page past the new end.  No read of
+ * the core can be retried, so the handler ends the run with the one line an
+ * error gets, prepared while the file was opened (only async-signal-safe
+ * calls in the handler).
+ */
+static char sigbus_msg[1024];
+static size_t sigbus_len;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	ssize_t w = write(STDERR_FILENO, sigbus_msg, sigbus_len);
+	(void)w;
+	_exit(2);
+}
+
+/* Control characters of a file name as \xNN, so an error stays one line without terminal escapes. */
+void decode_escape(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p && n + 5 < size; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", *p);
+		else
+			out[n++] = (char)*p;
+	}
+	out[n < size ? n : size - 1] = '\0';
+}
+
+static void guard_mapping(const char *path)
+{
+	static bool installed;
+	char name[900];
+	struct sigaction sa = { .sa_handler = on_sigbus };
+
+	decode_escape(path, name, sizeof(name));
+	int n = snprintf(sigbus_msg, sizeof(sigbus_msg),
+			 "virtioctl decode: %s: the file shrank while it was being read (is it still being written?)\n",
+			 name);
+	sigbus_len = n < 0 ? 0 : (size_t)n < sizeof(sigbus_msg) ? (size_t)n : sizeof(sigbus_msg) - 1;
+	if (installed)
+		return;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	installed = true;
+}
+
+static int map_file(struct decode_file *f, int fd, const struct stat *st, const char *path, struct rd_error *err)
+{
+	if ((uint64_t)st->st_size > SIZE_MAX)
+		return rd_fail(err, -EFBIG, path, false, 0, "too large to map on this machine");
+	void *m = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return rd_fail(err, -errno, path, false, 0, "cannot map: %s", strerror(errno));
+	guard_mapping(path);
+	f->map = m;
+	f->map_len = (size_t)st->st_size;
+	f->data = m;
+	f->len = f->map_len;
+	return 0;
+}
+
 static int load_bytes(struct decode_file *f, const char *path, bool map_large, struct rd_error *err)
 {
 	bool is_stdin = !strcmp(path, "-");
@@ -95,19 +161,7 @@ static int load_bytes(struct decode_file *f, const char *path, bool map_large, s
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && map_large && st.st_size > 0) {
-		if ((uint64_t)st.st_size > SIZE_MAX) {
-			r = rd_fail(err, -EFBIG, path, false, 0, "too large to map on this machine");
-			goto out;
-		}
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m == MAP_FAILED) {
-			r = rd_fail(err, -errno, path, false, 0, "cannot map: %s", strerror(errno));
-			goto out;
-		}
-		f->map = m;
-		f->map_len = (size_t)st.st_size;
-		f->data = m;
-		f->len = f->map_len;
+		r = map_file(f, fd, &st, path, err);
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > DECODE_MAX_FILE) {
@@ -116,10 +170,15 @@ static int load_bytes(struct decode_file *f, const char *path, bool map_large, s
 			    (long long)st.st_size);
 		goto out;
 	}
+	/* a core is mapped only from a regular file; from a pipe or device it is read, as far as any other file */
 	size_t len = 0;
-	r = read_capped(fd, map_large ? SIZE_MAX - 1 : DECODE_MAX_FILE,
-			S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, &f->owned, &len);
-	if (r == -EFBIG)
+	uint64_t cap = map_large ? DECODE_MAX_STREAM_CORE : DECODE_MAX_FILE;
+	r = read_capped(fd, cap, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, &f->owned, &len);
+	if (r == -EFBIG && map_large)
+		r = rd_fail(err, r, path, false, 0,
+			    "more than %llu MiB from a pipe or device; save the core to a file, which is mapped instead",
+			    (unsigned long long)(cap >> 20));
+	else if (r == -EFBIG)
 		r = rd_fail(err, r, path, false, 0, "more than the 1 GiB a ring dump can be");
 	else if (r < 0)
 		r = rd_fail(err, r, path, false, 0, "cannot read: %s", strerror(-r));
@@ -131,7 +190,44 @@ out:
 	return r;
 }
 
-int decode_file_load(struct decode_files *files, const char *path, bool map_large,
+/* Hexdump text becomes bytes; any other text is refused rather than read as binary. */
+static int load_text(struct decode_files *files, struct decode_file *f, const char *path,
+		     const struct decode_load *how, struct rd_error *err)
+{
+	uint64_t left = DECODE_MAX_TEXT_BYTES - files->text_bytes;
+	uint64_t keep = how->need && how->need < left ? how->need : left;
+	uint8_t *bytes;
+	size_t n;
+	int r = hexdump_text_parse_capped(f->data, f->len, path, keep, how->need != 0, &bytes, &n, err);
+
+	if (r == -EFBIG && keep == left) {
+		char msg[sizeof(err->msg)];
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return rd_fail(err, r, path, err->has_offset, err->offset,
+			       "%s; all hexdump text together may describe at most %llu MiB", msg,
+			       (unsigned long long)(DECODE_MAX_TEXT_BYTES >> 20));
+	}
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (hexdump_text_is_text(f->data, f->len))
+			return rd_fail(err, -EINVAL, path, false, 0,
+				       "is text, but not a hexdump virtioctl reads (xxd, xxd -p, xxd -i, hexdump -C, od -Ax -tx1); give --raw if its bytes are the ring");
+		return 0;
+	}
+	f->hex = hexdump_text_detect(f->data, f->len);
+	if (f->map)
+		munmap(f->map, f->map_len);
+	free(f->owned);
+	f->map = NULL;
+	f->owned = bytes;
+	f->data = bytes;
+	f->len = n;
+	files->text_bytes += n;
+	return 0;
+}
+
+int decode_file_load(struct decode_files *files, const char *path, const struct decode_load *how,
 		     const struct decode_file **out, struct rd_error *err)
 {
 	struct decode_file *v = realloc(files->v, (files->n + 1) * sizeof(*v));
@@ -143,31 +239,16 @@ int decode_file_load(struct decode_files *files, const char *path, bool map_larg
 	*f = (struct decode_file){ .path = strdup(path) };
 	if (!f->path)
 		return rd_fail(err, -ENOMEM, path, false, 0, "out of memory");
-	int r = load_bytes(f, path, map_large, err);
-	if (r < 0)
-		goto fail;
-
-	uint8_t *bytes;
-	size_t n;
-	r = hexdump_text_parse(f->data, f->len, path, &bytes, &n, err);
-	if (r < 0)
-		goto fail;
-	if (r == 1) {
-		f->hex = hexdump_text_detect(f->data, f->len);
-		if (f->map)
-			munmap(f->map, f->map_len);
-		free(f->owned);
-		f->map = NULL;
-		f->owned = bytes;
-		f->data = bytes;
-		f->len = n;
+	int r = load_bytes(f, path, how->map_large, err);
+	if (r == 0 && !how->raw)
+		r = load_text(files, f, path, how, err);
+	if (r < 0) {
+		file_release(f);
+		return r;
 	}
 	files->n++;
 	*out = f;
 	return 0;
-fail:
-	file_release(f);
-	return r;
 }
 
 int decode_add_memory(struct vq_snapshot *s, uint64_t addr, const uint8_t *data, uint64_t len,
