@@ -8,7 +8,7 @@ _virtioctl_opts_info="--read-only --hexdump"
 _virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump --raw --summary"
 _virtioctl_opts_features="--device --spec"
 _virtioctl_opts_status="--spec --legacy"
-_virtioctl_opts_top="--batch --iterations --delay --stall --sort --device --queue --textfile --source"
+_virtioctl_opts_top="--batch --iterations --delay --stall --sort --device --queue --textfile --source --attach"
 
 # Exactly the names `info` accepts; sysfs as a fallback when the tool is not on PATH.
 _virtioctl_devices()
@@ -58,6 +58,7 @@ _virtioctl()
 		--device) COMPREPLY=($(compgen -W "$_virtioctl_device_types $(ls /sys/bus/virtio/devices 2>/dev/null)" -- "$cur")); return ;;
 		-s|--sort) COMPREPLY=($(compgen -W "device kicks interrupts in-flight latency stall" -- "$cur")); return ;;
 		--source) COMPREPLY=($(compgen -W "auto bpf procfs" -- "$cur")); return ;;
+		--attach) COMPREPLY=($(compgen -W "auto fentry kprobe" -- "$cur")); return ;;
 		--textfile) _filedir prom; return ;;
 		-d|--delay|-n|--iterations|--stall|--queue) return ;;
 		esac

@@ -83,3 +83,4 @@ complete -c virtioctl -n '__fish_seen_subcommand_from top' -l device -x -a "$__v
 complete -c virtioctl -n '__fish_seen_subcommand_from top' -l queue -x -d 'only this queue name or index'
 complete -c virtioctl -n '__fish_seen_subcommand_from top' -l textfile -r -F -d 'Prometheus textfile to rewrite each tick'
 complete -c virtioctl -n '__fish_seen_subcommand_from top' -l source -x -a 'auto bpf procfs' -d 'data source'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l attach -x -a 'auto fentry kprobe' -d 'how BPF attaches'

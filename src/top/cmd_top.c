@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "observe_bpf.h"
 #include "observe_procfs.h"
 #include "top_prom.h"
 #include "top_run.h"
@@ -23,6 +24,7 @@ enum {
 	OPT_QUEUE,
 	OPT_TEXTFILE,
 	OPT_SOURCE,
+	OPT_ATTACH,
 };
 
 static const struct cli_opt top_opts_table[] = {
@@ -37,6 +39,8 @@ static const struct cli_opt top_opts_table[] = {
 	{ "textfile", OPT_TEXTFILE, required_argument, "PATH",
 	  "rewrite PATH each tick with Prometheus metrics (node_exporter textfile collector)" },
 	{ "source", OPT_SOURCE, required_argument, "SRC", "auto (default), bpf or procfs" },
+	{ "attach", OPT_ATTACH, required_argument, "MODE",
+	  "how BPF attaches: auto (default: fentry where possible), fentry or kprobe" },
 	{ 0 },
 };
 
@@ -127,6 +131,10 @@ static int parse_opt(struct cli_ctx *ctx, int c, const char *arg, struct top_opt
 		else
 			return cli_usage_error(ctx, "--source takes auto, bpf or procfs, not '%s'", arg);
 		return 0;
+	case OPT_ATTACH:
+		if (vq_obs_attach_parse(arg, &o->attach) < 0)
+			return cli_usage_error(ctx, "--attach takes auto, fentry or kprobe, not '%s'", arg);
+		return 0;
 	}
 	return 0;
 }
@@ -161,11 +169,18 @@ out:
  */
 static int open_source(struct top_run *r)
 {
-	const char *why = "this build has no BPF source";
+	char why[200] = "--source procfs";
 	int e;
 
-	if (r->o->source == TOP_SOURCE_BPF)
-		return cli_error(r->ctx, EXIT_USAGE, "cannot use the BPF source: %s; use --source procfs or auto", why);
+	if (r->o->source != TOP_SOURCE_PROCFS) {
+		e = vq_obs_open_bpf(&r->src, r->o->attach, why, sizeof(why));
+		if (e == 0)
+			return 0;
+		if (r->o->source == TOP_SOURCE_BPF)
+			return cli_error(r->ctx, EXIT_USAGE, "cannot use the BPF source: %s", why);
+		if (!why[0])
+			snprintf(why, sizeof(why), "no BPF: %s", strerror(-e));
+	}
 	e = vq_obs_open_procfs(NULL, NULL, why, &r->src);
 	if (e < 0)
 		return cli_error(r->ctx, EXIT_USAGE, "cannot read /proc/interrupts: %s", strerror(-e));

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "observe_bpf.h"
 #include "top_model.h"
 #include "top_view.h"
 #include "vq_observe.h"
@@ -22,6 +23,7 @@ struct top_opts {
 	struct top_filter filter;
 	const char *textfile;
 	enum top_source_choice source;
+	enum vq_obs_attach attach;
 };
 
 struct top_run {
