@@ -295,7 +295,7 @@ int vq_obs_open_procfs(const char *interrupts_path, const char *virtio_sysfs_dir
 	s->ops = &procfs_ops;
 	s->priv = p;
 	snprintf(s->degraded_why, sizeof(s->degraded_why),
-		 "%s: interrupts per vector from /proc/interrupts only; kicks, indices, in-flight, latency and ring "
+		 "%s; so only interrupts per vector from /proc/interrupts: kicks, indices, in-flight, latency and ring "
 		 "memory unknown", no_bpf_why && *no_bpf_why ? no_bpf_why : "no BPF");
 	/* The first read sets every vector's baseline, so counts start at zero when the source opens. */
 	r = procfs_sample(s, &first);
