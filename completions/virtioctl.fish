@@ -7,7 +7,7 @@ complete -c virtioctl -f
 
 # commands
 complete -c virtioctl -n '__fish_use_subcommand' -a 'list' -d 'list every virtio device'
-complete -c virtioctl -n '__fish_use_subcommand' -a 'info' -d 'decode one device'
+complete -c virtioctl -n '__fish_use_subcommand' -a 'info' -d 'decode virtio devices (all when none is named)'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'decode' -d 'decode a virtqueue dump'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'features' -d 'decode a feature bitmap'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'status' -d 'decode a device status byte'

@@ -52,6 +52,11 @@ static void buf_vprintf(struct emit_buf *b, const char *fmt, va_list ap)
 	free(big);
 }
 
+void emit_buf_vprintf(struct emit_buf *b, const char *fmt, va_list ap)
+{
+	buf_vprintf(b, fmt, ap);
+}
+
 void emit_buf_printf(struct emit_buf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -268,6 +273,16 @@ void emit_null(struct emit *e, const char *key)
 		return;
 	json_prefix(e, key);
 	emit_buf_append(&e->buf, "null", 4);
+}
+
+void emit_absent(struct emit *e, const char *key, ...)
+{
+	va_list ap;
+
+	va_start(ap, key);
+	for (const char *k = key; k; k = va_arg(ap, const char *))
+		emit_null(e, k);
+	va_end(ap);
 }
 
 void emit_text(struct emit *e, const char *fmt, ...)

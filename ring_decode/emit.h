@@ -3,6 +3,7 @@
 #ifndef RING_DECODE_EMIT_H
 #define RING_DECODE_EMIT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,6 +79,11 @@ void emit_hex(struct emit *e, const char *key, const char *tfmt, unsigned long l
 void emit_str(struct emit *e, const char *key, const char *tfmt, const char *s);
 void emit_bool(struct emit *e, const char *key, const char *tfmt, bool v);
 void emit_null(struct emit *e, const char *key);
+/*
+ * A section that does not apply or could not be read, in one call: null
+ * for each of its keys (JSON only), the list ending with NULL.
+ */
+void emit_absent(struct emit *e, const char *key, ...) __attribute__((sentinel));
 /* JSON string whose value is a 128-bit feature mask as "0x..." hex (no leading zeros). */
 void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi);
 
@@ -87,6 +93,7 @@ void emit_style(struct emit *e, enum emit_style style);
 /* Helpers for string buffers shared by renderers and parsers. */
 void emit_buf_append(struct emit_buf *b, const char *s, size_t n);
 void emit_buf_printf(struct emit_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void emit_buf_vprintf(struct emit_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void emit_buf_free(struct emit_buf *b);
 
 #endif

@@ -244,11 +244,48 @@ void cli_print_verb_help(const struct cli_verb *v, FILE *f)
 	fprintf(f, "\nSee virtioctl-%s(8).\n", v->name);
 }
 
-static void verror(const struct cli_ctx *ctx, const char *fmt, va_list ap)
+/*
+ * Under --json stdout holds one document: the result or this error object.
+ * At most one per process, so a verb that reports twice cannot print two.
+ */
+static void json_error(const struct cli_ctx *ctx, int code, const char *msg)
 {
+	static bool printed;
+	struct emit e;
+
+	if (!ctx || ctx->mode != EMIT_JSON || code == 0 || printed)
+		return;
+	printed = true;
+	emit_init(&e, EMIT_JSON, ctx->pretty, false);
+	emit_object_begin(&e, NULL);
+	emit_str(&e, "error", NULL, msg);
+	emit_int(&e, "exit", NULL, code);
+	emit_object_end(&e);
+	size_t len;
+	const char *s = emit_result(&e, &len);
+	if (s) {
+		fwrite(s, 1, len, stdout);
+		fflush(stdout);
+	}
+	emit_free(&e);
+}
+
+static void verror(const struct cli_ctx *ctx, int code, const char *fmt, va_list ap)
+{
+	struct emit_buf msg = { 0 };
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	emit_buf_vprintf(&msg, fmt, ap2);
+	va_end(ap2);
 	fprintf(stderr, "virtioctl%s%s: ", ctx && ctx->verb ? " " : "", ctx && ctx->verb ? ctx->verb : "");
-	vfprintf(stderr, fmt, ap);
+	if (msg.oom || !msg.data)
+		vfprintf(stderr, fmt, ap);
+	else
+		fputs(msg.data, stderr);
 	fputc('\n', stderr);
+	json_error(ctx, code, msg.data && !msg.oom ? msg.data : "out of memory");
+	emit_buf_free(&msg);
 }
 
 int cli_error(const struct cli_ctx *ctx, int code, const char *fmt, ...)
@@ -256,7 +293,7 @@ int cli_error(const struct cli_ctx *ctx, int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(ctx, fmt, ap);
+	verror(ctx, code, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -266,7 +303,7 @@ int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(ctx, fmt, ap);
+	verror(ctx, EXIT_USAGE, fmt, ap);
 	va_end(ap);
 	if (ctx && ctx->verb)
 		fprintf(stderr, "Try 'virtioctl %s --help'.\n", ctx->verb);

@@ -5,14 +5,20 @@
                           [--stdout-re RE] [--stdin FILE] -- ARGS...
 
 --golden compares stdout byte for byte (set VIRTIOCTL_UPDATE_GOLDEN=1 to
-rewrite the file after reviewing a deliberate change).  --json parses stdout
-as JSON.  --stderr-re / --stdout-re search with a regular expression.
+rewrite the file after reviewing a deliberate change).  --json requires stdout
+to be JSON; whenever ARGS ask for JSON (--json, -j, --pretty, -p), stdout is
+validated against the verb's schema in docs/schema (an error document too).  --stderr-re / --stdout-re search with a regular expression.
 Every failure prints one line saying what was expected and what was seen."""
 import json
 import os
 import re
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import json_schema  # noqa: E402
+
+JSON_FLAGS = {'--json', '-j', '--pretty', '-p'}
 
 
 def main():
@@ -58,11 +64,15 @@ def main():
     for r in stdout_res:
         if not re.search(r, out, re.M):
             fails.append(f'{cmd}: stdout does not match /{r}/: {out[:300]!r}')
-    if want_json:
+    asked_json = any(a in JSON_FLAGS for a in (args[:args.index('--')] if '--' in args else args))
+    if want_json or (asked_json and out.strip()):
+        verb = json_schema.verb_of(args)
         try:
-            json.loads(out)
-        except ValueError as e:
-            fails.append(f'{cmd}: stdout is not JSON ({e}): {out[:200]!r}')
+            json_schema.check(verb or 'error', out)
+        except json_schema.Invalid as e:
+            fails.append(f'{cmd}: {e}')
+    if asked_json and p.returncode not in (0, 1) and not out.strip():
+        fails.append(f'{cmd}: exit {p.returncode} under --json but no {{"error": ...}} document on stdout')
     if golden:
         if os.environ.get('VIRTIOCTL_UPDATE_GOLDEN') == '1':
             with open(golden, 'w') as f:

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `virtioctl info DEVICE`: everything the transport, sysfs and (for unowned devices) the registers tell. */
+/* `virtioctl info [DEVICE...]`: everything the transport, sysfs and (for unowned devices) the registers tell. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,58 +65,91 @@ static int parse_opts(int argc, char **argv, struct cli_ctx *ctx, struct info_op
 	return r;
 }
 
-/* The option parser permutes, so options may also follow DEVICE ("info 00:03.0 --json"). */
-static int parse_args(int argc, char **argv, struct cli_ctx *ctx, struct info_options *o, const char **device)
+/* Every DEVICE named, in order; none means every device, as lspci does. */
+static int resolve_devices(struct cli_ctx *ctx, const struct vdev_list *devs, int n_names, char **names,
+			   const struct vdev **out, size_t *n_out)
 {
-	int pos, r = parse_opts(argc, argv, ctx, o, &pos);
+	char known[512];
 
-	if (r)
-		return r;
-	if (pos >= argc)
-		return cli_usage_error(ctx, "missing DEVICE: give a PCI address, a virtioN name, an MMIO base address "
-				       "or a platform device name (see 'virtioctl list')");
-	if (pos + 1 < argc)
-		return cli_usage_error(ctx, "one DEVICE at a time: unexpected '%s'", argv[pos + 1]);
-	*device = argv[pos];
+	*n_out = 0;
+	if (n_names == 0) {
+		for (size_t i = 0; i < devs->n; i++)
+			out[(*n_out)++] = &devs->v[i];
+		return 0;
+	}
+	for (int i = 0; i < n_names; i++) {
+		const struct vdev *d = vdev_lookup(devs, names[i]);
+
+		if (!d) {
+			known_devices(devs, known, sizeof(known));
+			return cli_error(ctx, EXIT_USAGE, "no virtio device '%s'; %s%s", names[i],
+					 devs->n ? "devices: " : "this machine has no virtio devices", known);
+		}
+		out[(*n_out)++] = d;
+	}
 	return 0;
+}
+
+/* One device into e; returns 1 when it has problems, 0, or negative errno. */
+static int render_one(struct emit *e, const struct vdev *dev, const struct info_options *opts,
+		      const struct cli_ctx *ctx, bool separate)
+{
+	struct info_model model;
+	int r = info_model_build(&model, dev, opts);
+
+	if (r < 0) {
+		info_model_free(&model);
+		return r;
+	}
+	if (separate)
+		emit_text(e, "\n");
+	info_render(e, &model, opts, ctx->verbose);
+	r = model.problem_count ? 1 : 0;
+	info_model_free(&model);
+	return r;
 }
 
 static int run_info(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct info_options opts = { 0 };
-	struct info_model model;
 	struct vdev_list devs;
-	const struct vdev *dev;
-	const char *name = NULL;
+	const struct vdev **sel = NULL;
+	size_t n_sel = 0;
+	bool problems = false;
 	struct emit e;
-	char known[512];
-	int r = parse_args(argc, argv, ctx, &opts, &name);
+	int pos, r = parse_opts(argc, argv, ctx, &opts, &pos);
 
 	if (r)
 		return r < 0 ? 0 : r;
 	r = vdev_discover(&devs);
 	if (r < 0)
 		return cli_error(ctx, EXIT_FAILURE, "cannot enumerate devices: %s", strerror(-r));
-	dev = vdev_lookup(&devs, name);
-	if (!dev) {
-		known_devices(&devs, known, sizeof(known));
-		r = cli_error(ctx, EXIT_USAGE, "no virtio device '%s'; %s%s", name,
-			      devs.n ? "devices: " : "this machine has no virtio devices", known);
+	sel = calloc(devs.n + (size_t)(argc - pos) + 1, sizeof(*sel));
+	if (!sel) {
 		vdev_list_free(&devs);
-		return r;
+		return cli_error(ctx, EXIT_FAILURE, "out of memory");
 	}
-	r = info_model_build(&model, dev, &opts);
-	if (r < 0) {
-		info_model_free(&model);
-		vdev_list_free(&devs);
-		return cli_error(ctx, EXIT_FAILURE, "cannot describe %s: %s", name, strerror(-r));
-	}
+	r = resolve_devices(ctx, &devs, argc - pos, argv + pos, sel, &n_sel);
+	if (r)
+		goto out;
 	cli_emit_init(ctx, &e);
-	info_render(&e, &model, &opts, ctx->verbose);
+	emit_array_begin(&e, NULL);
+	for (size_t i = 0; i < n_sel; i++) {
+		int one = render_one(&e, sel[i], &opts, ctx, i > 0);
+
+		if (one < 0) {
+			emit_free(&e);
+			r = cli_error(ctx, EXIT_FAILURE, "cannot describe %s: %s", sel[i]->address, strerror(-one));
+			goto out;
+		}
+		problems |= one > 0;
+	}
+	emit_array_end(&e);
 	r = cli_emit_flush(ctx, &e);
-	if (!r && model.problem_count)
+	if (!r && problems)
 		r = EXIT_ANOMALY;
-	info_model_free(&model);
+out:
+	free(sel);
 	vdev_list_free(&devs);
 	return r;
 }
@@ -124,8 +157,8 @@ static int run_info(int argc, char **argv, struct cli_ctx *ctx)
 const struct cli_verb verb_info = {
 	.name = "info",
 	.run = run_info,
-	.summary = "decode one virtio device: transport capabilities, interrupts, status, features, configuration",
-	.usage = "[OPTIONS] DEVICE",
+	.summary = "decode virtio devices (all when none is named): capabilities, interrupts, status, features, config",
+	.usage = "[OPTIONS] [DEVICE...]",
 	.opts = info_opts,
 	.complete = "device",
 };

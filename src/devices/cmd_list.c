@@ -79,6 +79,23 @@ static void render_interrupts(struct emit *e, const struct vdev *d)
 	emit_text(e, "%-9s ", text);
 }
 
+/* What the driver made of the device (eth0, vda): JSON always, text in the KERNEL column. */
+static void render_kernel_devices(struct emit *e, const struct sysfs_virtio_dev *vd)
+{
+	struct sysfs_class_devs cd = { .n = 0 };
+
+	if (vd)
+		sysfs_virtio_class_devs(vd->dir, &cd);
+	emit_array_begin(e, "kernel_devices");
+	for (size_t i = 0; i < cd.n; i++) {
+		emit_object_begin(e, NULL);
+		emit_str(e, "class", NULL, cd.dev[i].cls);
+		emit_str(e, "name", NULL, cd.dev[i].name);
+		emit_object_end(e);
+	}
+	emit_array_end(e);
+}
+
 static void render_device(struct emit *e, const struct vdev *d, bool verbose, const char *addr_fmt)
 {
 	const struct virtio_device_type *t = d->device_id_known ? virtio_device_type_by_id(d->device_id) : NULL;
@@ -89,19 +106,21 @@ static void render_device(struct emit *e, const struct vdev *d, bool verbose, co
 	emit_str(e, "address", addr_fmt, d->address);
 	emit_str(e, "transport", "%-17s ", vdev_transport_name(d));
 	vdev_emit_opt_uint(e, "device_id", NULL, d->device_id_known, d->device_id);
-	emit_str(e, "type", "%-9s ", vdev_type_name(d, buf, sizeof(buf)));
+	/* Text shows "id-N" for an id the tables lack; JSON says null and keeps device_id. */
+	emit_str(e, "type", NULL, t ? t->name : NULL);
+	emit_text(e, "%-9s ", vdev_type_name(d, buf, sizeof(buf)));
 	vdev_emit_opt_str(e, "type_name", NULL, t ? t->spec_name : NULL);
-	vdev_emit_opt_str(e, "driver", "%-11s ", d->driver);
-	vdev_emit_opt_str(e, "virtio_name", "%-9s ", vd ? vd->name : NULL);
-	vdev_emit_opt_str(e, "virtio_driver", NULL, vd ? vd->driver : NULL);
+	vdev_emit_opt_str(e, "transport_driver", "%-11s ", d->driver);
+	vdev_emit_opt_str(e, "device", "%-9s ", vd ? vd->name : NULL);
+	vdev_emit_opt_str(e, "driver", NULL, vd ? vd->driver : NULL);
+	render_kernel_devices(e, vd);
 	if (vd && vd->has_status) {
 		emit_hex(e, "status", "0x%02llx ", vd->status);
 		emit_str(e, "status_summary", "%-18s ", vdev_status_summary(vd->status));
 		vdev_emit_status_names(e, "status_names", vd->status, false);
 	} else {
 		vdev_emit_opt_hex(e, "status", "%-23s ", false, 0);
-		emit_null(e, "status_summary");
-		emit_null(e, "status_names");
+		emit_absent(e, "status_summary", "status_names", NULL);
 	}
 	/* Exact queue counts need the device's registers; interrupt names give a lower bound. */
 	emit_null(e, "num_queues");
@@ -122,15 +141,14 @@ static void render_device(struct emit *e, const struct vdev *d, bool verbose, co
 		emit_array_begin(e, "feature_names");
 		emit_array_end(e);
 	} else {
-		emit_null(e, "features");
-		emit_null(e, "feature_names");
+		emit_absent(e, "features", "feature_names", NULL);
 		emit_text(e, "-");
 	}
 	vdev_emit_opt_hex(e, "pci_vendor_id", NULL, d->is_pci, d->pci_vendor_id);
 	vdev_emit_opt_hex(e, "pci_device_id", NULL, d->is_pci, d->pci_device_id);
 	vdev_emit_opt_uint(e, "iommu_group", NULL, d->iommu_group >= 0, (unsigned long long)d->iommu_group);
 	vdev_emit_opt_hex(e, "mmio_base", NULL, d->is_mmio && d->has_mmio_base, d->mmio_base);
-	vdev_emit_opt_hex(e, "mmio_size", NULL, d->is_mmio && d->mmio_size, d->mmio_size);
+	vdev_emit_opt_uint(e, "mmio_size", NULL, d->is_mmio && d->mmio_size, d->mmio_size);
 	vdev_emit_opt_uint(e, "mmio_irq", NULL, d->is_mmio && d->mmio_irq >= 0, (unsigned long long)d->mmio_irq);
 	emit_text(e, "\n");
 	emit_object_end(e);

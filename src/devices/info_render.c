@@ -24,14 +24,15 @@ static void render_identity(struct emit *e, const struct info_model *m)
 	emit_style(e, EMIT_STYLE_BOLD);
 	emit_str(e, "address", "%s", d->address);
 	emit_style(e, EMIT_STYLE_NONE);
-	emit_str(e, "type", " %s", vdev_type_name(&tmp, buf, sizeof(buf)));
+	emit_str(e, "type", NULL, t ? t->name : NULL);
+	emit_text(e, " %s", vdev_type_name(&tmp, buf, sizeof(buf)));
 	vdev_emit_opt_str(e, "type_name", t ? " (%s)" : NULL, t ? t->spec_name : NULL);
 	vdev_emit_opt_uint(e, "device_id", NULL, m->device_id_known, m->device_id);
 	emit_str(e, "transport", ", %s\n", vdev_transport_name(d));
 	render_pci_header(e, m);
-	vdev_emit_opt_str(e, "driver", "driver: %s\n", d->driver);
-	vdev_emit_opt_str(e, "virtio_name", "virtio: %s", vd ? vd->name : NULL);
-	vdev_emit_opt_str(e, "virtio_driver", vd ? ", driver %s" : NULL, vd ? vd->driver : NULL);
+	vdev_emit_opt_str(e, "transport_driver", "driver: %s\n", d->driver);
+	vdev_emit_opt_str(e, "device", "virtio: %s", vd ? vd->name : NULL);
+	vdev_emit_opt_str(e, "driver", vd ? ", driver %s" : NULL, vd ? vd->driver : NULL);
 	emit_text(e, "\n");
 	vdev_emit_opt_uint(e, "iommu_group", "iommu group: %llu\n", d->iommu_group >= 0,
 			   (unsigned long long)d->iommu_group);
@@ -58,10 +59,10 @@ static void render_pci_header(struct emit *e, const struct info_model *m)
 		return;
 	}
 	emit_object_begin(e, "pci");
-	emit_hex(e, "vendor_id", "pci: vendor %04llx", d->pci_vendor_id);
-	emit_hex(e, "device_id", " device %04llx", d->pci_device_id);
-	emit_hex(e, "subsystem_vendor_id", ", subsystem %04llx", d->subsys_vendor_id);
-	emit_hex(e, "subsystem_id", ":%04llx", d->subsys_id);
+	emit_hex(e, "pci_vendor_id", "pci: vendor %04llx", d->pci_vendor_id);
+	emit_hex(e, "pci_device_id", " device %04llx", d->pci_device_id);
+	emit_hex(e, "pci_subsystem_vendor_id", ", subsystem %04llx", d->subsys_vendor_id);
+	emit_hex(e, "pci_subsystem_id", ":%04llx", d->subsys_id);
 	emit_hex(e, "revision", ", revision %02llx", d->revision);
 	emit_hex(e, "class", ", class %06llx", d->class_code);
 	emit_uint(e, "config_space_length", ", %llu bytes of config space readable\n", d->config_len);
@@ -83,7 +84,7 @@ static void render_bars(struct emit *e, const struct info_model *m)
 		emit_uint(e, "index", "BAR%llu:", (unsigned long long)i);
 		emit_str(e, "type", " %s", b->io ? "io" : "memory");
 		emit_hex(e, "base", " at 0x%llx", b->base);
-		emit_hex(e, "size", ", size 0x%llx", b->size);
+		emit_uint(e, "size", ", size 0x%llx", b->size);
 		emit_bool(e, "mem64", NULL, b->mem64);
 		emit_bool(e, "prefetchable", NULL, b->prefetchable);
 		if (!b->io)
@@ -128,14 +129,11 @@ static void render_virtio_cap(struct emit *e, const struct virtio_pci_cap_info *
 		if (c->cfg_type == VIRTIO_PCI_CAP_SHARED_MEMORY_CFG)
 			emit_text(e, " id %u", c->id);
 	} else {
-		emit_null(e, "bar");
-		emit_null(e, "id");
-		emit_null(e, "offset");
-		emit_null(e, "length");
+		emit_absent(e, "bar", "id", "offset", "length", NULL);
 	}
 	vdev_emit_opt_uint(e, "notify_off_multiplier", c->has_notify_off_multiplier ? " notify_off_multiplier %llu" : NULL,
 			   c->has_notify_off_multiplier, c->notify_off_multiplier);
-	vdev_emit_opt_hex(e, "vendor_id", c->has_vendor_id ? ": vendor_id 0x%04llx" : NULL, c->has_vendor_id,
+	vdev_emit_opt_hex(e, "pci_vendor_id", c->has_vendor_id ? ": vendor_id 0x%04llx" : NULL, c->has_vendor_id,
 			  c->vendor_id);
 	emit_text(e, " cap_len %u\n", c->cap_len);
 	render_problem_list(e, c->problems, c->n_problems, "       ");
@@ -162,8 +160,8 @@ static void render_capabilities(struct emit *e, const struct pci_cfg_decode *p)
 	emit_array_begin(e, "pci_capabilities");
 	for (size_t i = 0; i < p->n_caps; i++) {
 		emit_object_begin(e, NULL);
-		emit_uint(e, "offset", NULL, p->caps[i].offset);
-		emit_uint(e, "id", NULL, p->caps[i].id);
+		emit_uint(e, "cap_offset", NULL, p->caps[i].offset);
+		emit_uint(e, "cap_id", NULL, p->caps[i].id);
 		vdev_emit_opt_str(e, "name", NULL, p->caps[i].name);
 		emit_object_end(e);
 	}
@@ -173,8 +171,8 @@ static void render_capabilities(struct emit *e, const struct pci_cfg_decode *p)
 		const struct pci_cap_entry *c = &p->ext_caps[i];
 
 		emit_object_begin(e, NULL);
-		emit_uint(e, "offset", "  [%03llx]", c->offset);
-		emit_uint(e, "id", " extended capability 0x%04llx", c->id);
+		emit_uint(e, "cap_offset", "  [%03llx]", c->offset);
+		emit_uint(e, "cap_id", " extended capability 0x%04llx", c->id);
 		vdev_emit_opt_str(e, "name", " %s\n", c->name);
 		emit_object_end(e);
 	}
@@ -255,10 +253,7 @@ static void render_status(struct emit *e, const struct info_model *m)
 	uint32_t status = from_sysfs ? d->virtio.status : from_device ? m->regs->status : 0;
 
 	if (!from_sysfs && !from_device) {
-		emit_null(e, "status");
-		emit_null(e, "status_source");
-		emit_null(e, "status_summary");
-		emit_null(e, "status_names");
+		emit_absent(e, "status", "status_source", "status_summary", "status_names", NULL);
 		return;
 	}
 	emit_hex(e, "status", "status: 0x%02llx", status);
@@ -272,8 +267,7 @@ static void render_feature_set(struct emit *e, const char *key, const char *name
 			       uint32_t device_id, bool present, const struct virtio_features *f)
 {
 	if (!present) {
-		emit_null(e, key);
-		emit_null(e, names_key);
+		emit_absent(e, key, names_key, NULL);
 		return;
 	}
 	emit_text(e, "features %s: ", label);
@@ -292,7 +286,7 @@ static void render_feature_table(struct emit *e, const struct info_model *m, con
 	const struct virtio_features *naming = off ? off : neg;
 	bool text = verbose > 0;
 
-	emit_array_begin(e, "features");
+	emit_array_begin(e, "feature_bits");
 	for (unsigned bit = 0; bit < VIRTIO_FEATURES_BITS; bit++) {
 		char buf[16];
 
@@ -323,7 +317,7 @@ static void render_features(struct emit *e, const struct info_model *m, int verb
 	const struct virtio_features *neg = d->has_virtio && d->virtio.has_features ? &d->virtio.features : NULL;
 	const struct virtio_features *off = m->regs && m->regs->has_offered ? &m->regs->offered : NULL;
 
-	render_feature_set(e, "features_negotiated", "features_negotiated_names", "negotiated", m->device_id, neg,
+	render_feature_set(e, "features", "feature_names", "negotiated", m->device_id, neg,
 			   neg);
 	render_feature_set(e, "features_offered", "features_offered_names", "offered", m->device_id, off, off);
 	render_feature_table(e, m, neg, off, verbose);
@@ -342,7 +336,7 @@ static void render_queues(struct emit *e, const struct info_model *m)
 		const struct virtio_queue_info *q = &r->queues[i];
 
 		emit_object_begin(e, NULL);
-		emit_uint(e, "index", "  %llu:", q->index);
+		emit_uint(e, "queue", "  %llu:", q->index);
 		emit_uint(e, "size", " size %llu", q->size);
 		if (q->has_enabled)
 			emit_bool(e, "enabled", ", enabled %s", q->enabled);
@@ -368,8 +362,7 @@ static void render_config(struct emit *e, const struct info_model *m)
 	struct virtio_features gate = virtio_features_all();
 
 	if (!r || !r->config || !m->device_id_known) {
-		emit_null(e, "config");
-		emit_null(e, "config_generation");
+		emit_absent(e, "config", "config_generation", NULL);
 		if (r && m->device_id_known && !virtio_config_layout(m->device_id, &(size_t){ 0 }))
 			emit_text(e, "config: none (no device-specific configuration fields are tabled for this type)\n");
 		return;
@@ -407,7 +400,7 @@ static void render_mmio(struct emit *e, const struct info_model *m)
 	}
 	emit_object_begin(e, "mmio");
 	vdev_emit_opt_hex(e, "base", "mmio: base 0x%llx", d->has_mmio_base, d->mmio_base);
-	vdev_emit_opt_hex(e, "size", d->mmio_size ? ", size 0x%llx" : NULL, d->mmio_size != 0, d->mmio_size);
+	vdev_emit_opt_uint(e, "size", d->mmio_size ? ", size 0x%llx" : NULL, d->mmio_size != 0, d->mmio_size);
 	vdev_emit_opt_uint(e, "irq", d->mmio_irq >= 0 ? ", IRQ %llu" : NULL, d->mmio_irq >= 0,
 			   (unsigned long long)d->mmio_irq);
 	emit_str(e, "match", ", found by %s\n", d->mmio_match);
@@ -458,12 +451,8 @@ void info_render(struct emit *e, const struct info_model *m, const struct info_o
 		render_msix(e, p);
 		render_sriov(e, p);
 	} else {
-		emit_null(e, "capabilities");
-		emit_null(e, "capabilities_readable");
-		emit_null(e, "pci_capabilities");
-		emit_null(e, "pci_ext_capabilities");
-		emit_null(e, "msix");
-		emit_null(e, "sriov");
+		emit_absent(e, "capabilities", "capabilities_readable", "pci_capabilities", "pci_ext_capabilities", "msix",
+			    "sriov", NULL);
 	}
 	render_interrupts(e, m);
 	render_registers(e, m);

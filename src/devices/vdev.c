@@ -350,5 +350,16 @@ const struct vdev *vdev_lookup(const struct vdev_list *l, const char *name)
 			if (l->v[i].is_mmio && l->v[i].has_mmio_base && l->v[i].mmio_base == base)
 				return &l->v[i];
 	}
+	/* Last: what the driver made of it (eth0, vda), as users know their devices by those names. */
+	for (size_t i = 0; i < l->n; i++) {
+		struct sysfs_class_devs cd;
+
+		if (!l->v[i].has_virtio)
+			continue;
+		sysfs_virtio_class_devs(l->v[i].virtio.dir, &cd);
+		for (size_t j = 0; j < cd.n; j++)
+			if (!strcmp(cd.dev[j].name, name))
+				return &l->v[i];
+	}
 	return NULL;
 }

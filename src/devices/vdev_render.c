@@ -95,7 +95,7 @@ void vdev_emit_status_names(struct emit *e, const char *key, uint32_t status, bo
  * The text form of an absent value: the same format with its one conversion
  * turned into a "%s" of the same width, printing "-", so columns stay aligned.
  */
-static void emit_absent(struct emit *e, const char *key, const char *tfmt)
+static void emit_absent_value(struct emit *e, const char *key, const char *tfmt)
 {
 	char fmt[96];
 	size_t n = 0;
@@ -131,7 +131,7 @@ void vdev_emit_opt_str(struct emit *e, const char *key, const char *tfmt, const 
 	if (s && *s)
 		emit_str(e, key, tfmt, s);
 	else
-		emit_absent(e, key, tfmt);
+		emit_absent_value(e, key, tfmt);
 }
 
 void vdev_emit_opt_uint(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v)
@@ -139,7 +139,7 @@ void vdev_emit_opt_uint(struct emit *e, const char *key, const char *tfmt, bool 
 	if (present)
 		emit_uint(e, key, tfmt, v);
 	else
-		emit_absent(e, key, tfmt);
+		emit_absent_value(e, key, tfmt);
 }
 
 void vdev_emit_opt_hex(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v)
@@ -147,5 +147,5 @@ void vdev_emit_opt_hex(struct emit *e, const char *key, const char *tfmt, bool p
 	if (present)
 		emit_hex(e, key, tfmt, v);
 	else
-		emit_absent(e, key, tfmt);
+		emit_absent_value(e, key, tfmt);
 }

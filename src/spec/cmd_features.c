@@ -63,20 +63,22 @@ static void render_bit(struct emit *e, const struct decode_args *a, unsigned bit
 	emit_object_begin(e, NULL);
 	if (def) {
 		emit_uint(e, "bit", "  bit %-3llu", bit);
-		emit_str(e, "name", " %-38s", def->name);
-		emit_str(e, "short_name", NULL, def->short_name);
+		emit_str(e, "name", NULL, def->short_name);
+		emit_str(e, "spec_name", " %-38s", def->name);
 		emit_str(e, "kind", NULL, kinds[group_of(def)]);
 		emit_bool(e, "legacy", NULL, def->legacy);
 		emit_str(e, "summary", " %s", def->summary);
+		emit_null(e, "note");
 		if (def->legacy)
 			emit_text(e, " [legacy]");
 		emit_text(e, "\n");
 	} else {
 		emit_uint(e, "bit", "  bit %llu", bit);
 		emit_null(e, "name");
-		emit_null(e, "short_name");
+		emit_null(e, "spec_name");
 		emit_str(e, "kind", NULL, kinds[GROUP_UNKNOWN]);
-		emit_bool(e, "legacy", NULL, false);
+		emit_null(e, "legacy");
+		emit_null(e, "summary");
 		emit_str(e, "note", " (%s)\n", unknown_note(a, bit, note, sizeof(note)));
 	}
 	emit_object_end(e);
@@ -89,15 +91,15 @@ static void render_features(struct emit *e, const struct decode_args *a)
 	emit_object_begin(e, NULL);
 	emit_hex128(e, "features", "features %s", a->f->w[0], a->f->w[1]);
 	if (a->type) {
-		emit_str(e, "device_type", ", device %s", a->type->name);
+		emit_str(e, "type", ", device %s", a->type->name);
 		emit_uint(e, "device_id", " (%llu)", a->type->id);
 	} else {
-		emit_null(e, "device_type");
+		emit_null(e, "type");
 		emit_null(e, "device_id");
 		emit_text(e, ", no device type");
 	}
 	emit_str(e, "spec", ", spec %s\n", virtio_spec_version_name(a->spec));
-	emit_array_begin(e, "bits");
+	emit_array_begin(e, "feature_bits");
 	for (enum bit_group g = GROUP_TRANSPORT; g <= GROUP_UNKNOWN; g++) {
 		bool heading = false;
 

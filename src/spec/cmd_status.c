@@ -28,15 +28,18 @@ enum {
 #define MAX_PROBLEMS 8
 
 struct status_problems {
+	const char *code[MAX_PROBLEMS];
 	const char *msg[MAX_PROBLEMS];
 	char reserved[96];
 	size_t n;
 };
 
-static void add(struct status_problems *p, const char *msg)
+static void add(struct status_problems *p, const char *code, const char *msg)
 {
-	if (p->n < MAX_PROBLEMS)
+	if (p->n < MAX_PROBLEMS) {
+		p->code[p->n] = code;
 		p->msg[p->n++] = msg;
+	}
 }
 
 /* Combinations the initialization sequence (spec "Device Initialization") never produces. */
@@ -44,20 +47,20 @@ static void check_status(unsigned s, unsigned known, bool legacy, struct status_
 {
 	if (s & ~known) {
 		snprintf(p->reserved, sizeof(p->reserved), "reserved bits 0x%02x are set", s & ~known);
-		add(p, p->reserved);
+		add(p, "reserved_bits", p->reserved);
 	}
 	if ((s & S_FAILED) && (s & S_DRIVER_OK))
-		add(p, "FAILED is set together with DRIVER_OK: the driver gave up on a live device");
+		add(p, "failed_with_driver_ok", "FAILED is set together with DRIVER_OK: the driver gave up on a live device");
 	if ((s & S_DRIVER) && !(s & S_ACKNOWLEDGE))
-		add(p, "DRIVER is set without ACKNOWLEDGE");
+		add(p, "driver_without_acknowledge", "DRIVER is set without ACKNOWLEDGE");
 	if ((s & S_FEATURES_OK) && !(s & S_DRIVER))
-		add(p, "FEATURES_OK is set without DRIVER");
+		add(p, "features_ok_without_driver", "FEATURES_OK is set without DRIVER");
 	if ((s & S_DRIVER_OK) && !(s & S_DRIVER))
-		add(p, "DRIVER_OK is set without DRIVER");
+		add(p, "driver_ok_without_driver", "DRIVER_OK is set without DRIVER");
 	if ((s & S_DRIVER_OK) && !(s & S_FEATURES_OK) && !legacy)
-		add(p, "DRIVER_OK is set without FEATURES_OK, which a 1.x device requires (--legacy if it is not one)");
+		add(p, "driver_ok_without_features_ok", "DRIVER_OK is set without FEATURES_OK, which a 1.x device requires (--legacy if it is not one)");
 	if ((known & S_SUSPEND) && (s & S_SUSPEND) && !(s & S_FEATURES_OK))
-		add(p, "SUSPEND is set on a device that never finished initialization (no FEATURES_OK)");
+		add(p, "suspend_before_features_ok", "SUSPEND is set on a device that never finished initialization (no FEATURES_OK)");
 }
 
 static int parse_status(const char *s, unsigned *out)
@@ -84,8 +87,8 @@ static void render_status(struct emit *e, unsigned s, enum virtio_spec_version s
 	char unnamed[12];
 
 	emit_object_begin(e, NULL);
-	emit_uint(e, "status", "0x%02llx:", s);
-	emit_array_begin(e, "bits");
+	emit_hex(e, "status", "0x%02llx:", s);
+	emit_array_begin(e, "status_names");
 	for (size_t i = 0; (b = virtio_status_bit_at(i)); i++) {
 		if (b->since <= spec && (s & b->mask)) {
 			emit_str(e, NULL, " %s", b->name);
@@ -94,7 +97,7 @@ static void render_status(struct emit *e, unsigned s, enum virtio_spec_version s
 	}
 	for (unsigned m = 1; m < 0x100; m <<= 1) {
 		if ((s & m) && !(named & m)) {
-			snprintf(unnamed, sizeof(unnamed), "0x%02x", m);
+			snprintf(unnamed, sizeof(unnamed), "0x%x", m);
 			emit_str(e, NULL, " %s", unnamed);
 		}
 	}
@@ -104,10 +107,13 @@ static void render_status(struct emit *e, unsigned s, enum virtio_spec_version s
 	emit_text(e, "\n");
 	emit_array_begin(e, "problems");
 	for (size_t i = 0; i < p->n; i++) {
+		emit_object_begin(e, NULL);
 		emit_style(e, EMIT_STYLE_WARN);
 		emit_text(e, "warning:");
 		emit_style(e, EMIT_STYLE_NONE);
-		emit_str(e, NULL, " %s\n", p->msg[i]);
+		emit_str(e, "code", NULL, p->code[i]);
+		emit_str(e, "message", " %s\n", p->msg[i]);
+		emit_object_end(e);
 	}
 	emit_array_end(e);
 	emit_object_end(e);

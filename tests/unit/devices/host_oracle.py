@@ -14,6 +14,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+import json_schema  # noqa: E402  (tests/json_schema.py)
+
 SYS_PCI = '/sys/bus/pci/devices'
 SYS_VIRTIO = '/sys/bus/virtio/devices'
 SYS_PLATFORM = '/sys/bus/platform/devices'
@@ -70,8 +73,17 @@ def sysfs_virtio_devices():
             'features': bits,
             'status': int(read(d + '/status'), 16),
             'driver': link_name(d + '/driver'),
+            'kernel_devices': kernel_devices(d),
         }
     return out
+
+
+def kernel_devices(virtio_dir):
+    """(class, name) of every /sys/class entry whose device lives directly below virtio_dir."""
+    real = os.path.realpath(virtio_dir)
+    return sorted((os.path.basename(os.path.dirname(c)), os.path.basename(c))
+                  for c in glob.glob('/sys/class/*/*')
+                  if os.path.dirname(os.path.dirname(os.path.realpath(c))) == real)
 
 
 def sysfs_pci_virtio_functions():
@@ -191,12 +203,12 @@ def hexint(s):
 def check_list_entry(e, virtio, irqs, pci_funcs):
     addr = e['address']
     w = f'list {addr}'
-    vn = e['virtio_name']
+    vn = e['device']
     if addr in pci_funcs:
         d = SYS_PCI + '/' + addr
         pci_dev = int(read(d + '/device'), 16)
         same(w, 'pci_device_id', hexint(e['pci_device_id']), pci_dev)
-        same(w, 'driver', e['driver'], link_name(d + '/driver'))
+        same(w, 'transport_driver', e['transport_driver'], link_name(d + '/driver'))
         if pci_dev >= 0x1040:
             same(w, 'transport', e['transport'], 'pci-modern')
             same(w, 'device_id', e['device_id'], pci_dev - 0x1040)
@@ -209,13 +221,14 @@ def check_list_entry(e, virtio, irqs, pci_funcs):
     if vn:
         s = virtio.get(vn)
         if not s:
-            err(f'{w}: virtio_name {vn} does not exist in {SYS_VIRTIO}')
+            err(f'{w}: device {vn} does not exist in {SYS_VIRTIO}')
             return
         same(w, 'virtio parent', s['parent'], addr)
         same(w, 'device_id (sysfs virtio)', e['device_id'], s['device_id'])
         same(w, 'features', hexint(e['features']), s['features'])
         same(w, 'status', hexint(e['status']), s['status'])
-        same(w, 'virtio_driver', e['virtio_driver'], s['driver'])
+        same(w, 'driver', e['driver'], s['driver'])
+        same(w, 'kernel_devices', sorted((k['class'], k['name']) for k in e['kernel_devices']), s['kernel_devices'])
         if len(e['feature_names']) != bin(s['features']).count('1'):
             err(f'{w}: {len(e["feature_names"])} feature names for {bin(s["features"]).count("1")} bits')
     if e['device_id'] in TYPE_NAMES:
@@ -232,18 +245,18 @@ def check_list_entry(e, virtio, irqs, pci_funcs):
 def check_info_pci(addr, info, virtio, irqs):
     w = f'info {addr}'
     lp = lspci(addr)
-    same(w, 'pci.vendor_id', hexint(info['pci']['vendor_id']), lp['vendor'])
-    same(w, 'pci.device_id', hexint(info['pci']['device_id']), lp['device'])
+    same(w, 'pci.pci_vendor_id', hexint(info['pci']['pci_vendor_id']), lp['vendor'])
+    same(w, 'pci.pci_device_id', hexint(info['pci']['pci_device_id']), lp['device'])
     if lp['subsystem']:
-        same(w, 'pci.subsystem', (hexint(info['pci']['subsystem_vendor_id']), hexint(info['pci']['subsystem_id'])),
+        same(w, 'pci.subsystem', (hexint(info['pci']['pci_subsystem_vendor_id']), hexint(info['pci']['pci_subsystem_id'])),
              lp['subsystem'])
     if lp['revision'] is not None:
         same(w, 'pci.revision', hexint(info['pci']['revision']), lp['revision'])
-    same(w, 'driver (lspci "Kernel driver in use")', info['driver'], lp['driver'])
-    bars = {b['index']: ('I/O ports' if b['type'] == 'io' else 'Memory', hexint(b['base']), hexint(b['size']))
+    same(w, 'transport_driver (lspci "Kernel driver in use")', info['transport_driver'], lp['driver'])
+    bars = {b['index']: ('I/O ports' if b['type'] == 'io' else 'Memory', hexint(b['base']), b['size'])
             for b in info['bars']}
     same(w, 'BARs (lspci Region lines)', bars, lp['regions'])
-    std = {c['offset'] for c in info['pci_capabilities']} | {c['offset'] for c in info['pci_ext_capabilities']}
+    std = {c['cap_offset'] for c in info['pci_capabilities']} | {c['cap_offset'] for c in info['pci_ext_capabilities']}
     same(w, 'capability offsets', sorted(std), sorted(lp['caps']))
     caps = {c['cap_offset']: c for c in info['capabilities']}
     same(w, 'virtio capability offsets', sorted(caps), sorted(lp['virtio_caps']))
@@ -287,14 +300,16 @@ def check_info_pci(addr, info, virtio, irqs):
 
 def check_info_common(addr, info, virtio, irqs):
     w = f'info {addr}'
-    vn = info['virtio_name']
+    vn = info['device']
     if vn:
         s = virtio[vn]
-        same(w, 'features_negotiated', hexint(info['features_negotiated']), s['features'])
+        same(w, 'features', hexint(info['features']), s['features'])
+        same(w, 'driver', info['driver'], s['driver'])
+        same(w, 'kernel_devices', sorted((k['class'], k['name']) for k in info['kernel_devices']), s['kernel_devices'])
         same(w, 'status', hexint(info['status']), s['status'])
         same(w, 'status_source', info['status_source'], 'sysfs')
-        negotiated = {f['bit'] for f in info['features'] if f['negotiated']}
-        same(w, 'features[].negotiated bits', negotiated, {b for b in range(128) if s['features'] >> b & 1})
+        negotiated = {f['bit'] for f in info['feature_bits'] if f['negotiated']}
+        same(w, 'feature_bits[].negotiated bits', negotiated, {b for b in range(128) if s['features'] >> b & 1})
     mode, vectors, queues = irq_view(vn, irqs)
     if info['transport'].startswith('mmio') and mode == 'intx':
         mode = 'line'
@@ -327,7 +342,7 @@ def main():
         return 77
     irqs = proc_interrupts()
 
-    lst = json.loads(run(exe, 'list', '--json').stdout)
+    lst = json_schema.check('list', run(exe, 'list', '--json').stdout)
     listed = [e['address'] for e in lst]
     expected = set(pci_funcs) | set(mmio) | {v['parent'] for v in virtio.values()}
     same('list', 'set of addresses', sorted(set(listed)), sorted(expected))
@@ -336,12 +351,14 @@ def main():
     for e in lst:
         check_list_entry(e, virtio, irqs, pci_funcs)
     names = run(exe, 'list', '--names').stdout.split()
-    same('list --names', 'names', sorted(names), sorted(listed + [e['virtio_name'] for e in lst if e['virtio_name']]))
+    same('list --names', 'names', sorted(names), sorted(listed + [e['device'] for e in lst if e['device']]))
 
     for e in lst:
         addr = e['address']
         p = run(exe, 'info', '--json', addr, ok=(0, 1))
-        info = json.loads(p.stdout)
+        infos = json_schema.check('info', p.stdout)
+        same(f'info {addr}', 'number of devices', len(infos), 1)
+        info = infos[0]
         same(f'info {addr}', 'exit status', p.returncode, 1 if info['problem_count'] else 0)
         same(f'info {addr}', 'address', info['address'], addr)
         same(f'info {addr}', 'device_id', info['device_id'], e['device_id'])
@@ -349,9 +366,12 @@ def main():
             check_info_pci(addr, info, virtio, irqs)
         else:
             check_info_common(addr, info, virtio, irqs)
-        if e['virtio_name']:
-            by_name = json.loads(run(exe, 'info', '--json', e['virtio_name'], ok=(0, 1)).stdout)
-            same(f'info {e["virtio_name"]}', 'address', by_name['address'], addr)
+        for name in [e['device']] + [k['name'] for k in e['kernel_devices']]:
+            if name:
+                by_name = json_schema.check('info', run(exe, 'info', '--json', name, ok=(0, 1)).stdout)
+                same(f'info {name}', 'address', [i['address'] for i in by_name], [addr])
+    every = json_schema.check('info', run(exe, 'info', '--json', ok=(0, 1)).stdout)
+    same('info (no DEVICE: every device)', 'addresses', [i['address'] for i in every], listed)
     check_cli_errors(exe, listed)
 
     for m in errors:

@@ -9,17 +9,19 @@ must be exactly the '1' positions, its hex must be the same number, and
 VERSION_1 (bit 32) must be named when set.  Exits 77 (skip) when the host
 has no virtio devices."""
 import glob
-import json
 import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+import json_schema  # noqa: E402  (tests/json_schema.py)
 
 
 def run(exe, *args):
     p = subprocess.run([exe, '--json', 'features', *args], capture_output=True, text=True, timeout=30)
     if p.returncode != 0:
         raise SystemExit(f'virtioctl features {" ".join(args)}: exit {p.returncode}: {p.stderr.strip()}')
-    return json.loads(p.stdout)
+    return json_schema.check('features', p.stdout)
 
 
 def main():
@@ -43,16 +45,16 @@ def main():
         extra = ['--device', dev_id] if typed else []
         for arg in (bits_s, os.path.join(d, 'features')):
             out = run(exe, *extra, arg)
-            got = {b['bit'] for b in out['bits']}
+            got = {b['bit'] for b in out['feature_bits']}
             if got != want:
                 fails.append(f'{d}: bits {sorted(got)}, sysfs says {sorted(want)}')
             if out['features'] != want_hex:
                 fails.append(f'{d}: features {out["features"]}, sysfs says {want_hex}')
             if typed and out['device_id'] != int(dev_id, 16):
                 fails.append(f'{d}: device_id {out["device_id"]}, sysfs says {dev_id}')
-            for b in out['bits']:
-                if b['bit'] == 32 and b['name'] != 'VIRTIO_F_VERSION_1':
-                    fails.append(f'{d}: bit 32 named {b["name"]}')
+            for b in out['feature_bits']:
+                if b['bit'] == 32 and b['spec_name'] != 'VIRTIO_F_VERSION_1':
+                    fails.append(f'{d}: bit 32 named {b["spec_name"]}')
                 if b['kind'] == 'transport' and not 24 <= b['bit'] < 50:
                     fails.append(f'{d}: bit {b["bit"]} called transport')
                 if b['kind'] == 'device' and 24 <= b['bit'] < 50 and b['bit'] not in (41, 42):
