@@ -47,7 +47,7 @@ static void current_driver(const char *sysfs_dir, char *buf, size_t len)
 	if (n < 0)
 		return;
 	target[n] = '\0';
-	snprintf(buf, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	snprintf(buf, len, "%.63s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
 }
 
 static void sleep_ms(unsigned ms)
@@ -294,6 +294,7 @@ int bind_to_vfio(const struct vdev *d, const struct bind_opts *o, struct bind_ou
 			out->iommu_group = d->iommu_group;
 			snprintf(out->vfio_node, sizeof(out->vfio_node), "/dev/vfio/%d", d->iommu_group);
 		}
+		out->already = true;
 		return 0;
 	}
 	if ((r = check_users(d, o, out, why, why_len)) < 0)
@@ -346,8 +347,10 @@ int bind_to_kernel(const struct vdev *d, const struct bind_opts *o, struct bind_
 	if (!want[0] && d->is_mmio)
 		snprintf(want, sizeof(want), "virtio-mmio");
 	/* Already with a kernel driver: nothing to do. */
-	if (out->driver_before[0] && !strstr(out->driver_before, "vfio"))
+	if (out->driver_before[0] && !strstr(out->driver_before, "vfio")) {
+		out->already = true;
 		return 0;
+	}
 	if (d->is_pci && (holder = vfio_holder(d->iommu_group)) > 0) {
 		snprintf(why, why_len, "/dev/vfio/%d is held open by process %d: stop it first", d->iommu_group,
 			 (int)holder);

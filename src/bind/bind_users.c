@@ -142,7 +142,7 @@ static void find_mounts(const struct block_set *s, struct bind_users *u)
 			continue;
 		if (!strcmp(mnt, "/"))
 			u->root_disk = true;
-		add_user(u, "mounted filesystem /dev/%s on %s", name, mnt);
+		add_user(u, "mounted filesystem /dev/%.31s on %.100s", name, mnt);
 	}
 	fclose(f);
 }
@@ -165,7 +165,7 @@ static void find_swaps(const struct block_set *s, struct bind_users *u)
 			continue;
 		name = block_of(s, S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev);
 		if (name)
-			add_user(u, "active swap %s (on /dev/%s)", file, name);
+			add_user(u, "active swap %.100s (on /dev/%.31s)", file, name);
 	}
 	fclose(f);
 }
@@ -206,9 +206,9 @@ static void find_netdevs(const struct vdev *d, struct bind_users *u)
 			fclose(f);
 		}
 		if (iface_has_address(addrs, de->d_name))
-			add_user(u, "network interface %s has addresses%s", de->d_name, flags & IFF_UP ? " and is up" : "");
+			add_user(u, "network interface %.32s has addresses%s", de->d_name, flags & IFF_UP ? " and is up" : "");
 		else if (flags & IFF_UP)
-			add_user(u, "network interface %s is up%s", de->d_name, "");
+			add_user(u, "network interface %.32s is up%s", de->d_name, "");
 	}
 	closedir(dir);
 	freeifaddrs(addrs);

@@ -193,6 +193,29 @@ static int modern_device_config(struct transport *t, struct bar_access *a, const
 	return read_config(t, device_id, out);
 }
 
+/*
+ * Offered features and per-queue registers: selector writes, after which the
+ * selectors are put back as they were (a driver that comes later, or
+ * another reader, finds what it left).
+ */
+static int read_selected(struct transport *t, struct bar_access *a, const struct pci_cfg_decode *dec,
+			 struct virtio_regs *out)
+{
+	const struct virtio_pci_cap_info *c = pci_cfg_find_virtio(dec, VIRTIO_PCI_CAP_COMMON_CFG);
+	uint64_t feat_sel = c->offset + VIRTIO_PCI_COMMON_CFG_OFF(device_feature_select);
+	uint64_t queue_sel = c->offset + VIRTIO_PCI_COMMON_CFG_OFF(queue_select);
+	uint32_t saved_feat, saved_queue;
+	int r;
+
+	if ((r = bar_read(a, c->bar, feat_sel, 4, &saved_feat)) < 0 || (r = bar_read(a, c->bar, queue_sel, 2, &saved_queue)) < 0)
+		return r;
+	if ((r = read_offered(t, out)) < 0 || (r = read_queues(t, out->num_queues, false, out)) < 0)
+		return r;
+	if ((r = bar_write(a, c->bar, feat_sel, 4, saved_feat)) < 0)
+		return r;
+	return bar_write(a, c->bar, queue_sel, 2, saved_queue);
+}
+
 int virtio_regs_read_pci_modern(struct bar_access *a, const struct pci_cfg_decode *dec, uint32_t device_id,
 				bool allow_writes, struct virtio_regs *out)
 {
@@ -212,7 +235,7 @@ int virtio_regs_read_pci_modern(struct bar_access *a, const struct pci_cfg_decod
 	if ((r = read_status(t, out)) < 0 || (r = read_generation(t, out)) < 0)
 		goto io_error;
 	if (allow_writes) {
-		if ((r = read_offered(t, out)) < 0 || (r = read_queues(t, out->num_queues, false, out)) < 0)
+		if ((r = read_selected(t, a, dec, out)) < 0)
 			goto io_error;
 	} else {
 		set_skipped(out, NOT_READ_SELECTORS);
