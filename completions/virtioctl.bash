@@ -5,7 +5,7 @@ _virtioctl_commands="list info decode features status help"
 _virtioctl_global_opts="--json --pretty --color --verbose --help --version"
 _virtioctl_opts_list="--type --transport --names"
 _virtioctl_opts_info="--read-only --hexdump"
-_virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump"
+_virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump --raw --summary"
 _virtioctl_opts_features="--device --spec"
 _virtioctl_opts_status="--spec --legacy"
 
@@ -55,10 +55,7 @@ _virtioctl()
 	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
 	--device|-d|--type|-t) COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur")); return ;;
 	--transport) COMPREPLY=($(compgen -W "pci pci-modern pci-transitional pci-legacy mmio mmio-v1 mmio-v2 other" -- "$cur")); return ;;
-	-s)	# --size for decode, --spec elsewhere
-		[ "$verb" = decode ] && return
-		COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
-	--spec) COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
+	--spec|-s) COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
 	--ring-type) COMPREPLY=($(compgen -W "split packed" -- "$cur")); return ;;
 	--desc|--avail|--used|--driver-area|--device-area|--mem|--ring|--core|--write-vqdump)
 		_filedir; return ;;

@@ -34,7 +34,7 @@ complete -c virtioctl -n '__fish_seen_subcommand_from info' -s x -l hexdump -d '
 
 # decode
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -F
-complete -c virtioctl -n '__fish_seen_subcommand_from decode' -s s -l size -x -d 'queue size'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l size -x -d 'queue size'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l packed -d 'the ring is packed'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l ring-type -x -a 'split packed' -d 'ring layout'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l features -x -d 'negotiated features (hex)'
@@ -61,6 +61,8 @@ complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l driver-pos -x -
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l device-pos -x -d 'packed device position IDX:WRAP'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l driver-used-pos -x -d 'packed driver used position IDX:WRAP'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l write-vqdump -r -F -d 'save the input as a .vqdump'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l raw -d 'read every file as binary'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l summary -d 'summary, state and anomalies only'
 
 # features
 complete -c virtioctl -n '__fish_seen_subcommand_from features' -s d -l device -x -a "$__virtioctl_types" -d 'device type'
