@@ -2,7 +2,9 @@
 /* top's interactive screen (ncursesw): the queue table, sort, filter, pause, help, and a queue's live detail. */
 #include "top_run.h"
 
-#ifndef HAVE_NCURSES
+#include "config.h" /* HAVE_NCURSES */
+
+#if !HAVE_NCURSES
 
 bool top_tui_available(void)
 {
