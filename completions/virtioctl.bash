@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for virtioctl: commands, options, device names and files.
 
-_virtioctl_commands="list info decode features status help"
+_virtioctl_commands="list info bind decode features status help"
 _virtioctl_global_opts="--json --pretty --color --verbose --help --version"
 _virtioctl_opts_list="--type --transport --names"
 _virtioctl_opts_info="--read-only --hexdump"
+_virtioctl_opts_bind="--vfio --kernel --force --dry-run"
 _virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump --raw --summary"
 _virtioctl_opts_features="--device --spec"
 _virtioctl_opts_status="--spec --legacy"
@@ -70,7 +71,7 @@ _virtioctl()
 		return
 	fi
 	case $verb in
-	info) COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur")) ;;
+	info|bind) COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur")) ;;
 	decode) _filedir ;;
 	help) COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur")) ;;
 	esac

@@ -8,11 +8,12 @@ complete -c virtioctl -f
 # commands
 complete -c virtioctl -n '__fish_use_subcommand' -a 'list' -d 'list every virtio device'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'info' -d 'decode virtio devices (all when none is named)'
+complete -c virtioctl -n '__fish_use_subcommand' -a 'bind' -d 'move a device to vfio-pci or back'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'decode' -d 'decode a virtqueue dump'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'features' -d 'decode a feature bitmap'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'status' -d 'decode a device status byte'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'help' -d 'show help'
-complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info decode features status'
+complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info bind decode features status'
 
 # global options (every command)
 complete -c virtioctl -s j -l json -d 'print JSON instead of text'
@@ -31,6 +32,13 @@ complete -c virtioctl -n '__fish_seen_subcommand_from list' -s n -l names -d 'pr
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -a '(virtioctl list --names 2>/dev/null)' -d 'virtio device'
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -l read-only -d 'never write a selector register'
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -s x -l hexdump -d 'also dump the PCI configuration space'
+
+# bind
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -a '(virtioctl list --names 2>/dev/null)' -d 'virtio device'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l vfio -d 'give the device to vfio-pci'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l kernel -d 'give the device back to its kernel driver'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l force -d 'bind even though the device is in use'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l dry-run -d 'say what would be done, change nothing'
 
 # decode
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -F
