@@ -204,12 +204,9 @@ static int parse_args(int argc, char **argv, struct cli_ctx *ctx, struct list_fi
 		}
 		switch (c) {
 		case OPT_TYPE:
-			f->type = virtio_device_type_lookup(arg);
-			if (!f->type) {
-				r = cli_usage_error(ctx, "unknown device type '%s': give a name such as net, blk, console, "
-						    "or a device id", arg);
+			r = cli_device_type_arg(ctx, arg, &f->type);
+			if (r)
 				goto out;
-			}
 			break;
 		case OPT_TRANSPORT: {
 			size_t i = 0;
