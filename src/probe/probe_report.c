@@ -148,10 +148,10 @@ void probe_render(struct emit *e, const struct probe *p, const char *address, co
 	render_violations(e, p);
 	if (p->error[0]) {
 		emit_style(e, EMIT_STYLE_ERROR);
-		emit_str(e, "error", "stopped: %s\n", p->error);
+		emit_str(e, "stopped", "stopped: %s\n", p->error);
 		emit_style(e, EMIT_STYLE_NONE);
 	} else {
-		emit_null(e, "error");
+		emit_null(e, "stopped");
 	}
 	emit_object_end(e);
 }

@@ -167,7 +167,8 @@ static void healthy_blk(bool packed)
 	assert_false(virtio_features_test(&g->dev.driver_features, 100));
 	assert_int_equal(virtio_features_test(&g->dev.driver_features, VIRTIO_F_RING_PACKED_BIT), packed);
 	assert_true(g->dev.status & VIRTIO_STATUS_FEATURES_OK);
-	assert_int_equal(probe_run(&g->p), 0);
+	if (probe_run(&g->p) != 0)
+		fail_msg("probe_run: %s", g->p.error);
 	assert_true(g->dev.status & VIRTIO_STATUS_DRIVER_OK);
 	expect_result(&g->p, "generic.features", PROBE_PASS);
 	expect_result(&g->p, "generic.queue_reset", PROBE_PASS);

@@ -74,6 +74,8 @@ static int pop_split(struct fake_vq_device *d, struct fake_vq_request *r)
 	uint16_t head = vq_le16(d->driver + 4 + 2 * (d->last_avail % d->size)), i = head;
 
 	d->last_avail++;
+	/* As a device with EVENT_IDX does: kick me again once the driver passes what I have taken (2.7.10). */
+	vq_put_le16(d->device + 4 + 8 * d->size, d->last_avail);
 	r->id = head;
 	for (unsigned guard = 0;; guard++) {
 		const uint8_t *e = d->desc + 16 * i;
