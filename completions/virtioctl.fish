@@ -50,6 +50,7 @@ complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l transport -x -a 
 complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l write -d 'allow blk write tests'
 complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l dump -x -a '(__fish_complete_directories)' -d 'write queueN.vqdump files here'
 complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l rebind -d 'bind to vfio-pci for the probe, give the device back'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l pause -d 'stop before the final reset until SIGCONT'
 
 # info
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -a '(virtioctl list --names 2>/dev/null)' -d 'virtio device'

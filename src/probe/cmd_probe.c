@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ enum {
 	OPT_WRITE,
 	OPT_DUMP,
 	OPT_REBIND,
+	OPT_PAUSE,
 };
 
 static const struct cli_opt probe_opts_table[] = {
@@ -48,6 +50,8 @@ static const struct cli_opt probe_opts_table[] = {
 	{ "write", OPT_WRITE, no_argument, NULL, "allow blk write tests (the original data is restored)" },
 	{ "dump", OPT_DUMP, required_argument, "DIR", "write each queue as DIR/queueN.vqdump before the final reset" },
 	{ "rebind", OPT_REBIND, no_argument, NULL, "bind a kernel-owned device to vfio-pci for the probe, give it back after" },
+	{ "pause", OPT_PAUSE, no_argument, NULL,
+	  "stop (SIGSTOP) after the tests, before the final reset, so the hypervisor's view can be compared" },
 	{ 0 },
 };
 
@@ -59,6 +63,7 @@ struct probe_args {
 	enum transport_choice transport;
 	bool list_tests;
 	bool rebind;
+	bool pause;
 };
 
 static int parse_opt(struct cli_ctx *ctx, struct probe_args *a, int c, const char *arg)
@@ -98,6 +103,7 @@ static int parse_opt(struct cli_ctx *ctx, struct probe_args *a, int c, const cha
 	case OPT_WRITE: a->o.write = true; break;
 	case OPT_DUMP: a->dump_dir = arg; break;
 	case OPT_REBIND: a->rebind = true; break;
+	case OPT_PAUSE: a->pause = true; break;
 	}
 	return 0;
 }
@@ -267,6 +273,12 @@ static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct 
 	/* -ETIMEDOUT/-EPROTO: the device stopped answering or broke a ring; what ran is reported (exit 1) */
 	if (r < 0)
 		code = r == -ETIMEDOUT || r == -EPROTO ? EXIT_ANOMALY : EXIT_USAGE;
+	if (a->pause) {
+		/* The device keeps its negotiated state and ring indices until SIGCONT: QEMU's QMP can look now. */
+		fprintf(stderr, "virtioctl probe: %s: paused before the final reset (pid %d); send SIGCONT to continue\n",
+			d->address, (int)getpid());
+		raise(SIGSTOP);
+	}
 	if (a->dump_dir && code != EXIT_USAGE) {
 		int dr = dump_queues(ctx, &p, a->dump_dir);
 

@@ -45,11 +45,31 @@ static void render_queues(struct emit *e, const struct probe *p)
 		emit_uint(e, "index", NULL, q);
 		emit_uint(e, "max_size", " max size %llu", pq->state.max_size);
 		if (pq->vq) {
+			uint16_t avail, used;
+			bool avail_wrap, used_wrap;
+
+			vq_driver_positions(pq->vq, &avail, &avail_wrap, &used, &used_wrap);
 			emit_uint(e, "size", ", set up with %llu", vq_size(pq->vq));
-			emit_str(e, "ring_type", " (%s)", vq_ring_type_of(pq->vq) == VQ_RING_PACKED ? "packed" : "split");
+			emit_str(e, "ring_type", " (%s", vq_ring_type_of(pq->vq) == VQ_RING_PACKED ? "packed" : "split");
+			/* the driver's positions: split free-running indices, packed ring positions with wrap counters */
+			emit_uint(e, "avail_idx", ", avail %llu", avail);
+			if (vq_ring_type_of(pq->vq) == VQ_RING_PACKED)
+				emit_uint(e, "avail_wrap_counter", "/w%llu", avail_wrap);
+			else
+				emit_null(e, "avail_wrap_counter");
+			emit_uint(e, "used_idx", ", used %llu", used);
+			if (vq_ring_type_of(pq->vq) == VQ_RING_PACKED)
+				emit_uint(e, "used_wrap_counter", "/w%llu", used_wrap);
+			else
+				emit_null(e, "used_wrap_counter");
+			emit_text(e, ")");
 		} else {
 			emit_null(e, "size");
 			emit_null(e, "ring_type");
+			emit_null(e, "avail_idx");
+			emit_null(e, "avail_wrap_counter");
+			emit_null(e, "used_idx");
+			emit_null(e, "used_wrap_counter");
 			emit_text(e, ", not set up");
 		}
 		vdev_emit_opt_uint(e, "notify_off", pq->has_notify ? ", notify offset %llu" : NULL, pq->has_notify,
