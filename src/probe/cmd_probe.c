@@ -259,11 +259,11 @@ static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct 
 		.n_vectors = 1 + PROBE_MAX_QUEUES / 8,
 	};
 	struct device_handle *h = NULL;
-	char why[256];
+	char why[256] = "";
 	int r = device_open(d, &oo, &h, why, sizeof(why));
 
 	if (r < 0)
-		return cli_error(ctx, EXIT_USAGE, "%s: %s", d->address, why);
+		return cli_error(ctx, EXIT_USAGE, "%s: %s", d->address, why[0] ? why : strerror(-r));
 	struct probe p = { .t = h->t, .dma = h->dma, .vfio = h->vfio, .opts = &a->o, .device_id = d->device_id };
 	int code = 0;
 
@@ -285,11 +285,12 @@ static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct 
 		if (dr)
 			code = EXIT_USAGE;
 	}
-	probe_finish(&p);
+	/* Rendered while the queues still exist (their sizes and positions are reported), flushed after the reset. */
 	struct emit e;
 
 	cli_emit_init(ctx, &e);
 	probe_render(&e, &p, d->address, h->t->name, dma_mode_name(h));
+	probe_finish(&p);
 	device_close(h);
 	int fr = cli_emit_flush(ctx, &e);
 

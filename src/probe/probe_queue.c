@@ -315,14 +315,22 @@ void probe_finish(struct probe *p)
 int probe_queue_reset(struct probe *p, struct probe_queue *pq, bool *enabled_after_reset)
 {
 	struct transport_queue_state st;
-	int r = p->t->ops->queue_reset(p->t, pq->index);
+	int reset = p->t->ops->queue_reset(p->t, pq->index);
+	int r = p->t->ops->get_queue_state(p->t, pq->index, &st);
 
-	if (r < 0)
-		return fail(p, r, "queue %u: queue reset failed: %s", pq->index, strerror(-r));
-	r = p->t->ops->get_queue_state(p->t, pq->index, &st);
 	if (r < 0)
 		return fail(p, r, "queue %u: reading it back after the reset failed: %s", pq->index, strerror(-r));
 	*enabled_after_reset = st.has_enabled && st.enabled;
+	/*
+	 * The spec (4.1.4.3.2) has queue_reset read 0 once the reset is done;
+	 * QEMU and Linux use 1 for "done" until the queue is enabled again. A
+	 * wait for 0 that times out with queue_enable already 0 is that reading:
+	 * the queue is reset either way, and is set up again below.
+	 */
+	if (reset == -ETIMEDOUT && st.has_enabled && !st.enabled)
+		reset = 0;
+	if (reset < 0)
+		return fail(p, reset, "queue %u: queue reset failed: %s", pq->index, strerror(-reset));
 	/* The device forgot the ring: the driver starts a fresh one (spec 2.6.1). */
 	vq_destroy(pq->vq);
 	pq->vq = NULL;
