@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for virtioctl: commands, options, device names and files.
 
-_virtioctl_commands="list info probe decode features status help"
+_virtioctl_commands="list info probe bind decode features status help"
 _virtioctl_global_opts="--json --pretty --color --verbose --help --version"
 _virtioctl_opts_list="--type --transport --names"
 _virtioctl_opts_info="--read-only --hexdump"
 _virtioctl_opts_probe="--test --list-tests --features --packed --split --queue-size --timeout --poll --transport --write --dump --rebind --pause"
-_virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump"
+_virtioctl_opts_bind="--vfio --kernel --force --dry-run"
+_virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump --raw --summary"
 _virtioctl_opts_features="--device --spec"
 _virtioctl_opts_status="--spec --legacy"
 
@@ -72,10 +73,7 @@ _virtioctl()
 			COMPREPLY=($(compgen -W "modern legacy" -- "$cur")); return
 		fi
 		COMPREPLY=($(compgen -W "pci pci-modern pci-transitional pci-legacy mmio mmio-v1 mmio-v2 other" -- "$cur")); return ;;
-	-s)	# --size for decode, --spec elsewhere
-		[ "$verb" = decode ] && return
-		COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
-	--spec) COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
+	--spec|-s) COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
 	--ring-type) COMPREPLY=($(compgen -W "split packed" -- "$cur")); return ;;
 	--desc|--avail|--used|--driver-area|--device-area|--mem|--ring|--core|--write-vqdump)
 		_filedir; return ;;
@@ -93,7 +91,7 @@ _virtioctl()
 		return
 	fi
 	case $verb in
-	info) COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur")) ;;
+	info|bind) COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur")) ;;
 	probe) COMPREPLY=($(compgen -W "$(_virtioctl_vfio_devices)" -- "$cur")) ;;
 	decode) _filedir ;;
 	help) COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur")) ;;

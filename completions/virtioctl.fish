@@ -9,11 +9,12 @@ complete -c virtioctl -f
 complete -c virtioctl -n '__fish_use_subcommand' -a 'list' -d 'list every virtio device'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'info' -d 'decode virtio devices (all when none is named)'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'probe' -d 'drive a vfio-bound device from userspace and run self-tests'
+complete -c virtioctl -n '__fish_use_subcommand' -a 'bind' -d 'move a device to vfio-pci or back'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'decode' -d 'decode a virtqueue dump'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'features' -d 'decode a feature bitmap'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'status' -d 'decode a device status byte'
 complete -c virtioctl -n '__fish_use_subcommand' -a 'help' -d 'show help'
-complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info probe decode features status'
+complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info probe bind decode features status'
 
 # global options (every command)
 complete -c virtioctl -s j -l json -d 'print JSON instead of text'
@@ -57,9 +58,16 @@ complete -c virtioctl -n '__fish_seen_subcommand_from info' -a '(virtioctl list 
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -l read-only -d 'never write a selector register'
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -s x -l hexdump -d 'also dump the PCI configuration space'
 
+# bind
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -a '(virtioctl list --names 2>/dev/null)' -d 'virtio device'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l vfio -d 'give the device to vfio-pci'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l kernel -d 'give the device back to its kernel driver'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l force -d 'bind even though the device is in use'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l dry-run -d 'say what would be done, change nothing'
+
 # decode
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -F
-complete -c virtioctl -n '__fish_seen_subcommand_from decode' -s s -l size -x -d 'queue size'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l size -x -d 'queue size'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l packed -d 'the ring is packed'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l ring-type -x -a 'split packed' -d 'ring layout'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l features -x -d 'negotiated features (hex)'
@@ -86,6 +94,8 @@ complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l driver-pos -x -
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l device-pos -x -d 'packed device position IDX:WRAP'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l driver-used-pos -x -d 'packed driver used position IDX:WRAP'
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l write-vqdump -r -F -d 'save the input as a .vqdump'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l raw -d 'read every file as binary'
+complete -c virtioctl -n '__fish_seen_subcommand_from decode' -l summary -d 'summary, state and anomalies only'
 
 # features
 complete -c virtioctl -n '__fish_seen_subcommand_from features' -s d -l device -x -a "$__virtioctl_types" -d 'device type'

@@ -10,8 +10,8 @@ struct rd_error {
 	int err;              /* negative errno, e.g. -EINVAL, -EFAULT, -ENOMEM */
 	bool has_offset;
 	uint64_t offset;      /* byte offset inside the input (file, area or address) */
-	char input[96];       /* which input: file name or area ("desc", "avail", ...) */
-	char msg[224];        /* one sentence: the problem and what to do */
+	char input[4096];     /* which input: file name (PATH_MAX) or area ("desc", "avail", ...) */
+	char msg[1024];       /* one sentence: the problem and what to do */
 };
 
 /* Fills *e (if non-NULL) and returns err, so callers can `return rd_fail(...)`. */

@@ -28,6 +28,7 @@ const char *vq_anomaly_code_summary(enum vq_anomaly_code c);
 
 /* At most this many anomalies are recorded; one more, too_many_anomalies, counts the rest. */
 #define VQ_MAX_ANOMALIES 1000u
+#define VQ_MAX_ASSUMPTIONS 8u
 /* Anomaly about the whole ring (indices, flags, alignment): no index; JSON null. */
 #define VQ_ANOMALY_NO_INDEX 0xffffffffu
 
@@ -121,7 +122,9 @@ struct vq_decode_result {
 	enum vq_ring_type ring_type;
 	uint32_t size;
 	uint32_t queue_index;    /* VQ_QUEUE_INDEX_UNKNOWN when not known */
+	enum vq_ring_type_from ring_type_from;
 	struct virtio_features features;
+	bool features_known;     /* false: features is 0 and meaningless (not given) */
 
 	/* split; the has_ flags are false when the ring header was not in the snapshot */
 	bool has_avail_idx, has_used_idx;
@@ -165,6 +168,10 @@ struct vq_decode_result {
 	size_t n_chains;
 	struct vq_chain_elem *elem_pool;   /* storage behind every chain's elems */
 
+	/* What the decode took for granted because the snapshot did not say (static strings). */
+	const char *assumptions[VQ_MAX_ASSUMPTIONS];
+	size_t n_assumptions;
+
 	struct vq_anomaly *anomalies;
 	size_t n_anomalies;
 	size_t n_anomalies_total;   /* anomalies found, including those not recorded past VQ_MAX_ANOMALIES
@@ -202,6 +209,7 @@ void vq_decode_result_free(struct vq_decode_result *r);
 
 enum {
 	VQ_RENDER_VERBOSE = 1u << 0,   /* every descriptor, not only in-flight chains */
+	VQ_RENDER_SUMMARY = 1u << 1,   /* summary, state, assumptions and anomalies only: no chains, no descriptors */
 };
 
 /*
@@ -209,11 +217,13 @@ enum {
  *   split:  "queue 0: split, size 256, avail.idx 1234, used.idx 1230, 4 in flight, 1 anomaly"
  *   packed: "queue 0: packed, size 256, driver 17/w1, device 12/w1, 5 in flight, 0 anomalies"
  * ("queue ?" when the index is unknown, "?" for an index whose memory is
- * missing), then notification state, chains and anomalies.  JSON top-level
- * keys: queue_index, ring_type, size, avail_idx, used_idx (packed: the
- * driver's and device's next positions, with avail_wrap_counter and
- * used_wrap_counter as 0/1), in_flight, anomaly_count, features (hex
- * string); split: avail_flags, used_flags (hex strings), used_event,
+ * missing), then notification state, assumptions, chains and anomalies.
+ * JSON top-level keys: queue_index, ring_type, size, avail_idx, used_idx
+ * (packed: the driver's and device's next positions, with
+ * avail_wrap_counter and used_wrap_counter as 0/1), in_flight,
+ * anomaly_count, features (hex string; null when not given),
+ * ring_type_from ("snapshot" | "option" | "features" | "default" |
+ * "vqdump"); split: avail_flags, used_flags (hex strings), used_event,
  * avail_event, last_avail_idx, last_used_idx; packed: driver_pos_inferred,
  * device_pos_inferred, driver_event, device_event ({flags: "enable" |
  * "disable" | "desc" | "reserved", flags_raw, off, wrap}), used_event and
@@ -221,8 +231,10 @@ enum {
  * interrupt_suppressed, chains (ring_index, head, id, state, used_len,
  * readable_bytes, writable_bytes, truncated, descriptors [{index, addr
  * (hex string), len, flags, write, indirect}]), with VQ_RENDER_VERBOSE
- * descriptors [{index, present, addr, len, flags, next | id, state}], and
- * anomalies [{code, index, message}].  Unknown values are null.
+ * descriptors [{index, present, addr, len, flags, next | id, state}],
+ * assumptions [strings: what the decode took for granted], and anomalies
+ * [{code, index, message}].  VQ_RENDER_SUMMARY leaves out chains and
+ * descriptors (the keys are absent).  Unknown values are null.
  * s may be NULL; it is not needed for rendering.
  */
 void vq_render(struct emit *e, const struct vq_snapshot *s, const struct vq_decode_result *r,

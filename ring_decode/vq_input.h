@@ -3,6 +3,7 @@
 #ifndef RING_DECODE_VQ_INPUT_H
 #define RING_DECODE_VQ_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,7 @@ enum {
 	VQDUMP_F_DEVICE_WRAP = 1u << 6,
 	VQDUMP_F_DRIVER_USED_POS = 1u << 7,
 	VQDUMP_F_DRIVER_USED_WRAP = 1u << 8,
+	VQDUMP_F_FEATURES_UNKNOWN = 1u << 9,   /* the features field means nothing: they were not given */
 };
 
 /*
@@ -52,13 +54,17 @@ enum hexdump_format {
 	HEXDUMP_CANONICAL,  /* hexdump -C */
 	HEXDUMP_OD,         /* od -Ax -tx1 (and -tx1z) */
 	HEXDUMP_PLAIN,      /* xxd -p: hex digits only */
+	HEXDUMP_C_ARRAY,    /* xxd -i: a C array of 0x.. bytes */
 };
 
-/* "xxd", "hexdump -C", "od -Ax -tx1", "xxd -p"; NULL for HEXDUMP_NONE. */
+/* "xxd", "hexdump -C", "od -Ax -tx1", "xxd -p", "xxd -i"; NULL for HEXDUMP_NONE. */
 const char *hexdump_format_name(enum hexdump_format f);
 
-/* Which format the first non-blank line has; HEXDUMP_NONE for binary. */
+/* Which format the first line with data has; HEXDUMP_NONE for binary or unknown text. */
 enum hexdump_format hexdump_text_detect(const uint8_t *buf, size_t len);
+
+/* True when buf is non-empty and all printable ASCII, tabs and line ends: text, whatever it says. */
+bool hexdump_text_is_text(const uint8_t *buf, size_t len);
 
 /* Most bytes a hexdump text may expand to through `*` repeat lines. */
 #ifndef HEXDUMP_MAX_BYTES
@@ -67,7 +73,9 @@ enum hexdump_format hexdump_text_detect(const uint8_t *buf, size_t len);
 
 /*
  * Recognises hexdump text as people paste it: `xxd`, `hexdump -C`,
- * `od -Ax -tx1` (and `*` repeat lines of hexdump/od).  Returns 1 and a
+ * `od -Ax -tx1` (and `*` repeat lines of hexdump/od), `xxd -p`, `xxd -i`;
+ * email quote prefixes ("> "), indentation, blank lines, CRLF and the
+ * prompt line of the command that made it ("$ xxd desc.bin") are ignored.  Returns 1 and a
  * malloc'd byte buffer when buf looks like one of those, 0 when it does not
  * (treat as binary), negative errno when it looks like hexdump text but is
  * malformed.  Offsets in the text are honoured: gaps are zero-filled only
@@ -81,6 +89,15 @@ enum hexdump_format hexdump_text_detect(const uint8_t *buf, size_t len);
  */
 int hexdump_text_parse(const uint8_t *buf, size_t len, const char *name, uint8_t **bytes,
 		       size_t *n_bytes, struct rd_error *err);
+
+/*
+ * The same with a limit of `keep` bytes: beyond it, -EFBIG naming the line,
+ * or with `truncate` the rest is parsed and checked but dropped, costing no
+ * memory (an area needs only its own bytes of a page-sized dump, however
+ * far a `*` line repeats).  hexdump_text_parse() keeps HEXDUMP_MAX_BYTES.
+ */
+int hexdump_text_parse_capped(const uint8_t *buf, size_t len, const char *name, uint64_t keep, bool truncate,
+			      uint8_t **bytes, size_t *n_bytes, struct rd_error *err);
 
 /*
  * Adds the PT_LOAD segments of an ELF64 core (as QEMU's dump-guest-memory

@@ -15,28 +15,62 @@
  */
 struct vq_mem_seg {
 	uint64_t addr;           /* guest address of data[0] */
-	uint64_t len;
+	uint64_t len;            /* >= 1; addr + len may be exactly 2^64 */
 	const uint8_t *data;
-	char origin[96];         /* file or area name */
+	const char *origin;      /* file or area name, owned by the vq_mem */
 	uint64_t origin_offset;  /* offset of data[0] inside origin */
-	bool owned;              /* data is freed with the vq_mem */
 };
 
+/*
+ * Segments are kept sorted by address; adding in ascending order (as dumps
+ * and cores usually are) is an append.  Bulk loaders add any order with
+ * vq_mem_append() and sort once with vq_mem_sort(): loading n segments is
+ * O(n log n) and costs a fixed number of bytes per segment.
+ */
 struct vq_mem {
 	struct vq_mem_seg *segs;
 	size_t n;
 	size_t cap;
+	bool unsorted;           /* vq_mem_append() added out of order; vq_mem_sort() pending */
+	char **names;            /* distinct origin names (consecutive adds share one) */
+	size_t n_names;
+	void **blocks;           /* data buffers freed with the vq_mem */
+	size_t n_blocks;
 };
 
 /*
  * Adds a segment.  With copy=false the caller keeps data alive as long as
  * the vq_mem; with copy=true it is duplicated.  Overlapping an existing
  * segment is refused with -EEXIST (a dump with two different values for one
- * address is ambiguous); a segment whose end overflows 64 bits is -EINVAL.
+ * address is ambiguous); a segment past 2^64 is -EINVAL (one ending exactly
+ * at 2^64 is fine).
  * Zero-length segments are ignored.
  */
 int vq_mem_add(struct vq_mem *m, uint64_t addr, const void *data, uint64_t len, bool copy,
 	       const char *origin, uint64_t origin_offset);
+
+/*
+ * Adds a segment without checking order or overlap (data is referenced, not
+ * copied); call vq_mem_sort() before any read.  For loaders of many segments.
+ */
+int vq_mem_append(struct vq_mem *m, uint64_t addr, const void *data, uint64_t len, const char *origin,
+		  uint64_t origin_offset);
+
+/*
+ * Sorts segments added with vq_mem_append().  Returns 0, -EEXIST when two
+ * overlap (*a and *b, if non-NULL, then point at the two, in address order),
+ * or -EINVAL for a segment past 2^64.
+ */
+int vq_mem_sort(struct vq_mem *m, const struct vq_mem_seg **a, const struct vq_mem_seg **b);
+
+/* Hands a malloc'd buffer to the vq_mem, to be freed with it.  Returns 0 or -ENOMEM (buffer then freed). */
+int vq_mem_adopt(struct vq_mem *m, void *block);
+
+/* Index of the first segment whose last byte is at or above addr (segments from there on may start later). */
+size_t vq_mem_lower_bound(const struct vq_mem *m, uint64_t addr);
+
+/* Last byte of a segment (addr + len - 1 never overflows, unlike the end). */
+static inline uint64_t vq_mem_seg_last(const struct vq_mem_seg *s) { return s->addr + s->len - 1; }
 
 /*
  * Reads len bytes at addr, possibly spanning adjacent segments.  Returns 0,
@@ -57,7 +91,7 @@ const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, uint64_t len);
 /* The segment holding addr, or NULL. */
 const struct vq_mem_seg *vq_mem_find(const struct vq_mem *m, uint64_t addr);
 
-/* Frees owned data and the segment array; accepts NULL. */
+/* Frees adopted and copied data, names and the segment array; accepts NULL. */
 void vq_mem_free(struct vq_mem *m);
 
 /* Little-endian accessors: ring memory is little-endian for VERSION_1 and packed rings. */

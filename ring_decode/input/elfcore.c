@@ -100,14 +100,35 @@ static int add_load(const uint8_t *buf, size_t len, const char *name, struct vq_
 		return rd_fail(err, -EINVAL, name, true, ph + PHDR_PADDR,
 			       "program header %u: p_paddr 0x%llx plus its size wraps around", i,
 			       (unsigned long long)paddr);
-	int r = vq_mem_add(mem, paddr, buf + off, filesz, false, name, off);
-	if (r == -EEXIST)
-		return rd_fail(err, -EINVAL, name, true, ph + PHDR_PADDR,
-			       "program header %u: guest memory [0x%llx, 0x%llx) overlaps another segment", i,
-			       (unsigned long long)paddr, (unsigned long long)(paddr + filesz));
+	int r = vq_mem_append(mem, paddr, buf + off, filesz, name, off);
 	if (r < 0)
 		return rd_fail(err, r, name, true, ph, "program header %u: cannot add its memory", i);
 	return 0;
+}
+
+/* Program header number whose data is the segment's (found again only to word an error). */
+static uint32_t phdr_of(const uint8_t *buf, uint64_t phoff, uint16_t phentsize, uint32_t phnum,
+			const struct vq_mem_seg *g)
+{
+	for (uint32_t i = 0; i < phnum; i++) {
+		size_t ph = (size_t)phoff + (size_t)i * phentsize;
+		if (vq_le32(buf + ph + PHDR_TYPE) == PT_LOAD && vq_le64(buf + ph + PHDR_OFFSET) == g->origin_offset &&
+		    vq_le64(buf + ph + PHDR_PADDR) == g->addr)
+			return i;
+	}
+	return 0;
+}
+
+static int overlap_error(const uint8_t *buf, const char *name, uint64_t phoff, uint16_t phentsize, uint32_t phnum,
+			 const struct vq_mem_seg *a, const struct vq_mem_seg *b, struct rd_error *err)
+{
+	uint32_t ia = phdr_of(buf, phoff, phentsize, phnum, a), ib = phdr_of(buf, phoff, phentsize, phnum, b);
+	uint32_t later = ia > ib ? ia : ib;
+	const struct vq_mem_seg *g = ia > ib ? a : b;
+
+	return rd_fail(err, -EINVAL, name, true, phoff + (uint64_t)later * phentsize + PHDR_PADDR,
+		       "program header %u: guest memory [0x%llx, 0x%llx) overlaps another segment", later,
+		       (unsigned long long)g->addr, (unsigned long long)(g->addr + g->len));
 }
 
 int elfcore_parse(const uint8_t *buf, size_t len, const char *name, struct vq_mem *mem,
@@ -147,5 +168,8 @@ int elfcore_parse(const uint8_t *buf, size_t len, const char *name, struct vq_me
 	if (!n_load)
 		return rd_fail(err, -EINVAL, name, true, phoff,
 			       "core has no PT_LOAD segment with data in the file: no guest memory");
+	const struct vq_mem_seg *a, *b;
+	if (vq_mem_sort(mem, &a, &b) == -EEXIST)
+		return overlap_error(buf, name, phoff, phentsize, phnum, a, b, err);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /* The .vqdump container: a little-endian header with its own length, then (address, length, bytes) segments. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vq_input.h"
@@ -113,6 +114,8 @@ static int parse_header(const uint8_t *buf, size_t len, const char *name, struct
 	/* Unknown flag bits are reserved for header fields a later writer adds: ignore them. */
 	uint16_t flags = vq_le16(buf + HDR_FLAGS);
 	s->legacy_endian_big = flags & VQDUMP_F_LEGACY_BIG_ENDIAN;
+	s->features_unknown = flags & VQDUMP_F_FEATURES_UNKNOWN;
+	s->ring_type_from = VQ_RING_FROM_VQDUMP;
 	s->has_last_avail_idx = flags & VQDUMP_F_LAST_AVAIL_IDX;
 	s->last_avail_idx = s->has_last_avail_idx ? vq_le16(buf + HDR_LAST_AVAIL_IDX) : 0;
 	s->has_last_used_idx = flags & VQDUMP_F_LAST_USED_IDX;
@@ -137,6 +140,22 @@ static int parse_header(const uint8_t *buf, size_t len, const char *name, struct
 			       "driver's next used index %u is outside the queue (size %u)", s->driver_used_next,
 			       s->size);
 
+	const struct {
+		const char *name;
+		uint64_t addr, size;
+		unsigned at;
+	} areas[] = {
+		{ "descriptor", s->desc_addr, vq_desc_area_size(s), HDR_DESC_ADDR },
+		{ "driver", s->driver_addr, vq_driver_area_size(s), HDR_DRIVER_ADDR },
+		{ "device", s->device_addr, vq_device_area_size(s), HDR_DEVICE_ADDR },
+	};
+	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
+		if (areas[i].addr + (areas[i].size - 1) < areas[i].addr)
+			return rd_fail(err, -EINVAL, name, true, areas[i].at,
+				       "the %s area at 0x%llx (%llu bytes) runs past the end of the 64-bit address space",
+				       areas[i].name, (unsigned long long)areas[i].addr,
+				       (unsigned long long)areas[i].size);
+
 	*n_segments = vq_le32(buf + HDR_N_SEGMENTS);
 	/* Every segment needs at least its 16-byte header: a larger count cannot be real. */
 	if (*n_segments > (len - hlen) / VQDUMP_SEGMENT_HEADER_LEN)
@@ -147,9 +166,28 @@ static int parse_header(const uint8_t *buf, size_t len, const char *name, struct
 	return 0;
 }
 
+/* The number of the segment whose header starts at byte seg_off, for messages (walks the headers again). */
+static uint32_t segment_number(const uint8_t *buf, size_t off, size_t seg_off)
+{
+	uint32_t i = 0;
+
+	while (off < seg_off) {
+		off += VQDUMP_SEGMENT_HEADER_LEN + (size_t)vq_le64(buf + off + 8);
+		i++;
+	}
+	return i;
+}
+
+/* Segment data is copied once, as one block: memory stays proportional to the file. */
 static int parse_segments(const uint8_t *buf, size_t len, const char *name, struct vq_snapshot *s,
 			  size_t off, uint32_t n_segments, struct rd_error *err)
 {
+	size_t first = off;
+	uint8_t *block = malloc(len - off ? len - off : 1);
+
+	if (!block || vq_mem_adopt(&s->mem, block) < 0)
+		return rd_fail(err, -ENOMEM, name, false, 0, "out of memory");
+	memcpy(block, buf + off, len - off);
 	for (uint32_t i = 0; i < n_segments; i++) {
 		size_t seg = off;
 
@@ -167,20 +205,24 @@ static int parse_segments(const uint8_t *buf, size_t len, const char *name, stru
 			return rd_fail(err, -EINVAL, name, true, seg,
 				       "segment %u at 0x%llx with %llu bytes runs past the end of the address space",
 				       i, (unsigned long long)addr, (unsigned long long)seg_len);
-		int r = vq_mem_add(&s->mem, addr, buf + off, seg_len, true, name, off);
-		if (r == -EEXIST)
-			return rd_fail(err, -EINVAL, name, true, seg,
-				       "segment %u [0x%llx, 0x%llx) overlaps an earlier segment", i,
-				       (unsigned long long)addr, (unsigned long long)(addr + seg_len));
+		int r = vq_mem_append(&s->mem, addr, block + (off - first), seg_len, name, off);
 		if (r < 0)
-			return rd_fail(err, r, name, true, seg, "cannot store segment %u: %s", i,
-				       r == -ENOMEM ? "out of memory" : "invalid address range");
+			return rd_fail(err, r, name, true, seg, "cannot store segment %u: out of memory", i);
 		off += (size_t)seg_len;
 	}
 	if (off != len)
 		return rd_fail(err, -EINVAL, name, true, off,
 			       "%zu byte%s after the last of the %u segments (corrupt segment count?)",
 			       len - off, len - off == 1 ? "" : "s", n_segments);
+	const struct vq_mem_seg *a, *b;
+	if (vq_mem_sort(&s->mem, &a, &b) == -EEXIST) {
+		/* name the later of the two in the file, as a reader scanning it would meet them */
+		const struct vq_mem_seg *later = a->origin_offset > b->origin_offset ? a : b;
+		size_t seg = (size_t)later->origin_offset - VQDUMP_SEGMENT_HEADER_LEN;
+		return rd_fail(err, -EINVAL, name, true, seg, "segment %u [0x%llx, 0x%llx) overlaps an earlier segment",
+			       segment_number(buf, first, seg), (unsigned long long)later->addr,
+			       (unsigned long long)(later->addr + later->len));
+	}
 	return 0;
 }
 
@@ -212,6 +254,8 @@ int vqdump_write(const struct vq_snapshot *s, struct emit_buf *out, struct rd_er
 	h[HDR_RING_TYPE] = (uint8_t)s->ring_type;
 	if (s->legacy_endian_big)
 		flags |= VQDUMP_F_LEGACY_BIG_ENDIAN;
+	if (s->features_unknown)
+		flags |= VQDUMP_F_FEATURES_UNKNOWN;
 	if (s->has_last_avail_idx) {
 		flags |= VQDUMP_F_LAST_AVAIL_IDX;
 		vq_put_le16(h + HDR_LAST_AVAIL_IDX, s->last_avail_idx);

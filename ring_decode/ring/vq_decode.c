@@ -159,6 +159,61 @@ bool vq_read_field(struct vq_dec *d, const char *what, uint64_t addr, void *dst,
 	return false;
 }
 
+void vq_assume(struct vq_dec *d, const char *what)
+{
+	struct vq_decode_result *r = d->r;
+
+	for (size_t i = 0; i < r->n_assumptions; i++)
+		if (r->assumptions[i] == what)
+			return;
+	if (r->n_assumptions < VQ_MAX_ASSUMPTIONS)
+		r->assumptions[r->n_assumptions++] = what;
+}
+
+void vq_check_desc_flags(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
+			 uint32_t anomaly_index)
+{
+	if (!vq_desc_flags_reserved(d, el->flags))
+		return;
+	if (el->indirect)
+		vq_anomaly_add(d, VQ_ANOM_DESC_FLAGS_RESERVED, anomaly_index,
+			       "entry %u of the indirect table of descriptor %u has flags 0x%x, with reserved bits set",
+			       el->table_index, anomaly_index, el->flags);
+	else
+		vq_anomaly_add(d, VQ_ANOM_DESC_FLAGS_RESERVED, anomaly_index,
+			       "descriptor %u in the chain of head %u has flags 0x%x, with reserved bits set",
+			       el->table_index, c->head, el->flags);
+}
+
+bool vq_indirect_claim(struct vq_dec *d, uint64_t addr, uint32_t parent)
+{
+	uint32_t other;
+
+	if (addr == 0) {
+		if (!d->ind_zero_claimed) {
+			d->ind_zero_claimed = true;
+			d->ind_zero_owner = parent;
+			return true;
+		}
+		other = d->ind_zero_owner;
+	} else {
+		/* at most one table per descriptor: the set never fills past half */
+		size_t mask = d->ind_cap - 1, h = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 20) & mask;
+		while (d->ind_addr[h] && d->ind_addr[h] != addr)
+			h = (h + 1) & mask;
+		if (!d->ind_addr[h]) {
+			d->ind_addr[h] = addr;
+			d->ind_owner[h] = parent;
+			return true;
+		}
+		other = d->ind_owner[h];
+	}
+	vq_anomaly_add(d, VQ_ANOM_INDIRECT_SHARED, parent,
+		       "descriptor %u points at the indirect table at 0x%llx, which descriptor %u also points at; it is walked once",
+		       parent, (unsigned long long)addr, other);
+	return false;
+}
+
 bool vq_chain_pool_grow(struct vq_dec *d, size_t ci)
 {
 	struct vq_chain *c = &d->r->chains[ci];
@@ -225,17 +280,12 @@ static void chains_fixup(struct vq_dec *d)
 		r->chains[i].elems = r->chains[i].n_elems ? d->pool + d->chain_first[i] : NULL;
 }
 
-/* Any byte of [addr, addr+len) present?  Segments are sorted, so a scan is enough. */
+/* Any byte of [addr, addr+len) present?  (len >= 1, the range within 2^64.) */
 static bool area_touched(const struct vq_mem *m, uint64_t addr, uint64_t len)
 {
-	uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
+	size_t i = vq_mem_lower_bound(m, addr);
 
-	for (size_t i = 0; i < m->n; i++) {
-		const struct vq_mem_seg *sg = &m->segs[i];
-		if (sg->addr < end && sg->addr + sg->len > addr)
-			return true;
-	}
-	return false;
+	return i < m->n && m->segs[i].addr <= addr + (len - 1);
 }
 
 static int check_snapshot(const struct vq_snapshot *s, struct rd_error *err)
@@ -260,7 +310,7 @@ static int check_snapshot(const struct vq_snapshot *s, struct rd_error *err)
 		{ "device", s->device_addr, vq_device_area_size(s) },
 	};
 	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
-		if (areas[i].addr + areas[i].size < areas[i].addr)
+		if (areas[i].addr + (areas[i].size - 1) < areas[i].addr)
 			return rd_fail(err, -EINVAL, "snapshot", false, 0,
 				       "the %s area at 0x%llx runs past the end of the 64-bit address space; check its address",
 				       areas[i].name, (unsigned long long)areas[i].addr);
@@ -298,6 +348,7 @@ int vq_decode(const struct vq_snapshot *s, struct vq_decode_result **out, struct
 	if (ret)
 		return ret;
 	d.n = s->size;
+	d.features_known = !s->features_unknown;
 	d.f_indirect = virtio_features_test(&s->features, VIRTIO_RING_F_INDIRECT_DESC_BIT);
 	d.f_event_idx = virtio_features_test(&s->features, VIRTIO_RING_F_EVENT_IDX_BIT);
 	d.f_in_order = virtio_features_test(&s->features, VIRTIO_F_IN_ORDER_BIT);
@@ -313,6 +364,17 @@ int vq_decode(const struct vq_snapshot *s, struct vq_decode_result **out, struct
 	r->size = s->size;
 	r->queue_index = s->queue_index;
 	r->features = s->features;
+	r->features_known = d.features_known;
+	r->ring_type_from = s->ring_type_from;
+	if (!d.features_known) {
+		d.f_indirect = d.f_event_idx = d.f_in_order = d.f_notify_on_empty = false;
+		vq_assume(&d, "features not given: indirect descriptors are not checked against INDIRECT_DESC");
+		vq_assume(&d, "features not given: IN_ORDER is not assumed, so completion order is not checked");
+		if (s->ring_type == VQ_RING_SPLIT)
+			vq_assume(&d, "features not given: with EVENT_IDX unknown, whether the next kick and interrupt are suppressed is unknown");
+	}
+	if (s->ring_type_from == VQ_RING_FROM_DEFAULT)
+		vq_assume(&d, "ring type not given (no --ring-type, no RING_PACKED in --features): split assumed");
 	/* one allocation per array per decode; decoders fill every entry they use */
 	r->descs = calloc(d.n, sizeof(*r->descs));
 	/* in-flight and used chains are each at most one per descriptor */
@@ -323,7 +385,12 @@ int vq_decode(const struct vq_snapshot *s, struct vq_decode_result **out, struct
 	d.pool = malloc(d.pool_cap * sizeof(*d.pool));
 	d.owner = malloc(d.n * sizeof(*d.owner));
 	d.ind_seen = calloc(d.n, sizeof(*d.ind_seen));
-	if (!r->descs || !r->chains || !d.chain_first || !d.pool || !d.owner || !d.ind_seen)
+	for (d.ind_cap = 16; d.ind_cap < 4 * (size_t)d.n; d.ind_cap *= 2)
+		;
+	d.ind_addr = calloc(d.ind_cap, sizeof(*d.ind_addr));
+	d.ind_owner = malloc(d.ind_cap * sizeof(*d.ind_owner));
+	if (!r->descs || !r->chains || !d.chain_first || !d.pool || !d.owner || !d.ind_seen || !d.ind_addr ||
+	    !d.ind_owner)
 		goto oom;
 	for (uint32_t i = 0; i < d.n; i++)
 		d.owner[i] = VQ_NO_OWNER;
@@ -346,6 +413,8 @@ int vq_decode(const struct vq_snapshot *s, struct vq_decode_result **out, struct
 	free(d.chain_first);
 	free(d.owner);
 	free(d.ind_seen);
+	free(d.ind_addr);
+	free(d.ind_owner);
 	*out = r;
 	return 0;
 
@@ -358,6 +427,8 @@ fail:
 	free(d.chain_first);
 	free(d.owner);
 	free(d.ind_seen);
+	free(d.ind_addr);
+	free(d.ind_owner);
 	vq_decode_result_free(r);
 	return ret;
 }

@@ -14,7 +14,7 @@
  * one chain), but indirect tables are not: cap the elements all chains may
  * hold together so a dump full of huge tables cannot exhaust memory.
  */
-#define VQ_MAX_CHAIN_ELEMS (1u << 22)
+#define VQ_MAX_CHAIN_ELEMS (1u << 20)
 
 #define VQ_NO_OWNER (-1)
 
@@ -24,6 +24,7 @@ struct vq_dec {
 	uint32_t n;                 /* queue size */
 	bool big_endian;            /* legacy ring of a big-endian guest */
 	bool f_indirect, f_event_idx, f_in_order, f_notify_on_empty;
+	bool features_known;        /* false: the f_ flags are all false and checks needing them are skipped */
 
 	int32_t *owner;             /* chain owning each descriptor, or VQ_NO_OWNER */
 	uint32_t *ind_seen;         /* loop detection in indirect tables: entry -> stamp */
@@ -34,6 +35,12 @@ struct vq_dec {
 	size_t pool_len, pool_cap;
 	size_t *chain_first;
 	bool budget_reported;
+
+	uint64_t *ind_addr;         /* indirect tables walked: open-addressing set of addresses (0: empty slot) */
+	uint32_t *ind_owner;
+	size_t ind_cap;
+	bool ind_zero_claimed;      /* a table at address 0 (cannot be a set key) */
+	uint32_t ind_zero_owner;
 
 	size_t anomaly_cap;
 	int err;                    /* sticky -ENOMEM */
@@ -97,6 +104,26 @@ static inline bool vq_chain_push(struct vq_dec *d, size_t ci, const struct vq_ch
 	d->r->chains[ci].n_elems++;
 	return true;
 }
+
+/* Records what the decode takes for granted (a static string; each once). */
+void vq_assume(struct vq_dec *d, const char *what);
+
+/* Flags bits the spec reserves (split: above INDIRECT; packed: besides NEXT, WRITE, INDIRECT, AVAIL, USED). */
+static inline bool vq_desc_flags_reserved(const struct vq_dec *d, uint16_t flags)
+{
+	return flags & (d->s->ring_type == VQ_RING_PACKED ? (uint16_t)~0x8087u : (uint16_t)~0x7u);
+}
+
+/* Reports reserved flag bits of a chain element (anomaly_index: the descriptor, or the one pointing at its table). */
+void vq_check_desc_flags(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
+			 uint32_t anomaly_index);
+
+/*
+ * Claims the indirect table at addr for descriptor `parent`; false when an
+ * outstanding descriptor already claimed it (reported as indirect_shared,
+ * and the table is not walked twice: the work per dump stays bounded).
+ */
+bool vq_indirect_claim(struct vq_dec *d, uint64_t addr, uint32_t parent);
 
 /* Accounts an element's bytes and the readable-before-writable rule. */
 void vq_chain_account(struct vq_dec *d, struct vq_chain *c, const struct vq_chain_elem *el,

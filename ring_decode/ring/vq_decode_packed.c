@@ -99,7 +99,7 @@ static void packed_check_event(struct vq_dec *d, const char *who, uint16_t off_w
 	if (flags & ~3u)
 		vq_anomaly_add(d, VQ_ANOM_EVENT_FLAGS_INVALID, VQ_ANOMALY_NO_INDEX,
 			       "%s event suppression flags 0x%x set reserved bits", who, flags);
-	if (mode == VQ_EVENT_FLAGS_DESC && !d->f_event_idx)
+	if (mode == VQ_EVENT_FLAGS_DESC && !d->f_event_idx && d->features_known)
 		vq_anomaly_add(d, VQ_ANOM_EVENT_FLAGS_INVALID, VQ_ANOMALY_NO_INDEX,
 			       "%s event suppression uses DESC, which needs VIRTIO_F_EVENT_IDX", who);
 	if (mode == VQ_EVENT_FLAGS_DESC && (off_wrap & 0x7fff) >= d->n)
@@ -341,7 +341,7 @@ static void packed_walk_indirect(struct vq_dec *d, size_t ci, uint32_t parent, b
 	const struct vq_desc *pd = &d->r->descs[parent];
 	uint32_t entries = pd->len / 16, limit = entries;
 
-	if (!d->f_indirect)
+	if (!d->f_indirect && d->features_known)
 		vq_anomaly_add(d, VQ_ANOM_INDIRECT_NOT_NEGOTIATED, parent,
 			       "descriptor %u sets INDIRECT but VIRTIO_F_INDIRECT_DESC was not negotiated", parent);
 	if (pd->len % 16)
@@ -361,6 +361,10 @@ static void packed_walk_indirect(struct vq_dec *d, size_t ci, uint32_t parent, b
 			       parent, entries, d->n);
 		limit = d->n;
 		c->truncated = true;
+	}
+	if (!vq_indirect_claim(d, pd->addr, parent)) {
+		c->truncated = true;
+		return;
 	}
 	for (uint32_t i = 0; i < limit; i++) {
 		uint8_t raw[16];
@@ -420,6 +424,7 @@ static uint32_t packed_walk_buffer(struct vq_dec *d, struct packed_ctx *pc, uint
 			.write = (desc->flags & (VQ_DESC_F_WRITE | VQ_DESC_F_INDIRECT)) == VQ_DESC_F_WRITE,
 		};
 		vq_chain_push(d, ci, &el);
+		vq_check_desc_flags(d, c, &el, i);
 		if (desc->flags & VQ_DESC_F_INDIRECT) {
 			if (desc->flags & VQ_DESC_F_NEXT)
 				vq_anomaly_add(d, VQ_ANOM_INDIRECT_WITH_NEXT, i,
@@ -523,15 +528,21 @@ static void packed_notify(struct vq_dec *d)
 {
 	struct vq_decode_result *r = d->r;
 
+	/* DESC obeys EVENT_IDX; with the features unknown, so is the answer */
+	bool desc_unknown_dev = !d->features_known && (r->device_event_flags & 3) == VQ_EVENT_FLAGS_DESC;
+	bool desc_unknown_drv = !d->features_known && (r->driver_event_flags & 3) == VQ_EVENT_FLAGS_DESC;
+
+	if ((r->has_device_event && desc_unknown_dev) || (r->has_driver_event && desc_unknown_drv))
+		vq_assume(d, "features not given: DESC event suppression obeys EVENT_IDX, so whether it suppresses the next notification is unknown");
 	if (r->has_device_event) {
-		r->has_kick_suppressed = true;
+		r->has_kick_suppressed = !desc_unknown_dev;
 		r->kick_suppressed = packed_suppressed(d, r->device_event_flags, r->device_event_off_wrap,
 						       r->driver_next, r->driver_wrap);
 		r->has_avail_event = (r->device_event_flags & 3) == VQ_EVENT_FLAGS_DESC;
 		r->avail_event = r->device_event_off_wrap & 0x7fff;
 	}
 	if (r->has_driver_event) {
-		r->has_interrupt_suppressed = true;
+		r->has_interrupt_suppressed = !desc_unknown_drv;
 		r->interrupt_suppressed = packed_suppressed(d, r->driver_event_flags, r->driver_event_off_wrap,
 							    r->device_next, r->device_wrap);
 		r->has_used_event = (r->driver_event_flags & 3) == VQ_EVENT_FLAGS_DESC;

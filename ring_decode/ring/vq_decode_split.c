@@ -70,8 +70,10 @@ static void split_read_rings(struct vq_dec *d, struct split_ctx *sc)
 		for (uint32_t i = 0; i < d->n; i++)
 			r->avail_ring[i] = vq_dec16(d, p + 2 * (size_t)i);
 	free(scratch);
-	if (d->f_event_idx &&
-	    vq_read_field(d, "used_event (end of the available ring)", s->driver_addr + 4 + 2ull * d->n, ev, 2)) {
+	/* with the features unknown the field may or may not exist: read it quietly */
+	if ((d->f_event_idx &&
+	     vq_read_field(d, "used_event (end of the available ring)", s->driver_addr + 4 + 2ull * d->n, ev, 2)) ||
+	    (!d->features_known && !vq_mem_read(&s->mem, s->driver_addr + 4 + 2ull * d->n, ev, 2, NULL))) {
 		r->has_used_event = true;
 		r->used_event = vq_dec16(d, ev);
 	}
@@ -88,8 +90,9 @@ static void split_read_rings(struct vq_dec *d, struct split_ctx *sc)
 			r->used_ring[i].len = vq_dec32(d, p + 8 * (size_t)i + 4);
 		}
 	free(scratch);
-	if (d->f_event_idx &&
-	    vq_read_field(d, "avail_event (end of the used ring)", s->device_addr + 4 + 8ull * d->n, ev, 2)) {
+	if ((d->f_event_idx &&
+	     vq_read_field(d, "avail_event (end of the used ring)", s->device_addr + 4 + 8ull * d->n, ev, 2)) ||
+	    (!d->features_known && !vq_mem_read(&s->mem, s->device_addr + 4 + 8ull * d->n, ev, 2, NULL))) {
 		r->has_avail_event = true;
 		r->avail_event = vq_dec16(d, ev);
 	}
@@ -179,7 +182,7 @@ static uint32_t split_indirect_limit(struct vq_dec *d, struct vq_chain *c, uint3
 				     uint32_t *entries)
 {
 	*entries = len / 16;
-	if (!d->f_indirect)
+	if (!d->f_indirect && d->features_known)
 		vq_anomaly_add(d, VQ_ANOM_INDIRECT_NOT_NEGOTIATED, parent,
 			       "descriptor %u sets INDIRECT but VIRTIO_F_INDIRECT_DESC was not negotiated", parent);
 	if (len % 16)
@@ -207,8 +210,10 @@ static void split_walk_indirect(struct vq_dec *d, size_t ci, uint32_t parent, ui
 	struct vq_chain *c = &d->r->chains[ci];
 	uint32_t entries, limit = split_indirect_limit(d, c, parent, len, &entries);
 
-	if (!limit)
+	if (!limit || !vq_indirect_claim(d, addr, parent)) {
+		c->truncated = c->truncated || limit;
 		return;
+	}
 	/* a fresh stamp marks this table's visited entries without clearing the array */
 	if (++d->ind_stamp == 0) {
 		memset(d->ind_seen, 0, d->n * sizeof(*d->ind_seen));
@@ -241,6 +246,7 @@ static void split_walk_indirect(struct vq_dec *d, size_t ci, uint32_t parent, ui
 		el.write = (el.flags & (VQ_DESC_F_WRITE | VQ_DESC_F_INDIRECT)) == VQ_DESC_F_WRITE;
 		if (!vq_chain_push(d, ci, &el))
 			break;
+		vq_check_desc_flags(d, c, &el, parent);
 		if (el.flags & VQ_DESC_F_INDIRECT) {
 			vq_anomaly_add(d, VQ_ANOM_INDIRECT_IN_INDIRECT, parent,
 				       "entry %u of the indirect table of descriptor %u sets INDIRECT", i, parent);
@@ -310,6 +316,7 @@ static void split_walk_chain(struct vq_dec *d, size_t ci)
 		};
 		if (!vq_chain_push(d, ci, &el))
 			break;
+		vq_check_desc_flags(d, c, &el, i);
 		if (desc->flags & VQ_DESC_F_INDIRECT) {
 			if (desc->flags & VQ_DESC_F_NEXT)
 				vq_anomaly_add(d, VQ_ANOM_INDIRECT_WITH_NEXT, i,
@@ -662,7 +669,10 @@ static void split_notify(struct vq_dec *d, struct split_ctx *sc)
 {
 	struct vq_decode_result *r = d->r;
 
-	if (d->f_event_idx) {
+	if (!d->features_known) {
+		/* flags or event index: which one the other side obeys is unknown */
+		r->has_kick_suppressed = r->has_interrupt_suppressed = false;
+	} else if (d->f_event_idx) {
 		/* vring_need_event(event, idx + 1, idx) is true exactly when event == idx */
 		r->has_kick_suppressed = r->has_avail_event && r->has_avail_idx;
 		r->kick_suppressed = r->avail_event != r->avail_idx;
@@ -711,6 +721,8 @@ int vq_decode_split(struct vq_dec *d)
 	split_read_rings(d, &sc);
 	if (d->err)
 		goto out;
+	if (!d->s->has_last_used_idx)
+		vq_assume(d, "driver's last_used_idx not given: every used entry is taken as reclaimed, so none is listed or checked");
 	split_check_ring(d, &sc);
 	split_mark_pending(d, &sc);
 	split_select(d, &sc);

@@ -7,16 +7,20 @@
 
 #include "vq_mem.h"
 
-/* Index of the first segment whose end is above addr (it may start above addr too). */
-static size_t first_ending_after(const struct vq_mem *m, uint64_t addr)
+/* True when [addr, addr+len) with len >= 1 runs past 2^64 (ending exactly at 2^64 is fine). */
+static bool past_end(uint64_t addr, uint64_t len)
+{
+	return addr + (len - 1) < addr;
+}
+
+size_t vq_mem_lower_bound(const struct vq_mem *m, uint64_t addr)
 {
 	size_t lo = 0, hi = m->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct vq_mem_seg *s = &m->segs[mid];
 
-		if (s->addr + s->len <= addr)
+		if (vq_mem_seg_last(&m->segs[mid]) < addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -24,24 +28,107 @@ static size_t first_ending_after(const struct vq_mem *m, uint64_t addr)
 	return lo;
 }
 
+/* The origin name shared by consecutive segments of one input, owned by m. */
+static const char *intern_name(struct vq_mem *m, const char *origin)
+{
+	if (!origin)
+		origin = "";
+	if (m->n_names && !strcmp(m->names[m->n_names - 1], origin))
+		return m->names[m->n_names - 1];
+	for (size_t i = 0; i + 1 < m->n_names && i < 8; i++)
+		if (!strcmp(m->names[i], origin))
+			return m->names[i];
+	char **v = realloc(m->names, (m->n_names + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	m->names = v;
+	if (!(v[m->n_names] = strdup(origin)))
+		return NULL;
+	return v[m->n_names++];
+}
+
+static int grow(struct vq_mem *m)
+{
+	if (m->n < m->cap)
+		return 0;
+	size_t ncap = m->cap ? m->cap * 2 : 8;
+	struct vq_mem_seg *p = realloc(m->segs, ncap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	m->segs = p;
+	m->cap = ncap;
+	return 0;
+}
+
+int vq_mem_adopt(struct vq_mem *m, void *block)
+{
+	void **v = realloc(m->blocks, (m->n_blocks + 1) * sizeof(*v));
+
+	if (!v) {
+		free(block);
+		return -ENOMEM;
+	}
+	m->blocks = v;
+	v[m->n_blocks++] = block;
+	return 0;
+}
+
+int vq_mem_append(struct vq_mem *m, uint64_t addr, const void *data, uint64_t len, const char *origin,
+		  uint64_t origin_offset)
+{
+	if (len == 0)
+		return 0;
+	if (past_end(addr, len))
+		return -EINVAL;
+	const char *name = intern_name(m, origin);
+	if (!name || grow(m) < 0)
+		return -ENOMEM;
+	if (m->n && vq_mem_seg_last(&m->segs[m->n - 1]) >= addr)
+		m->unsorted = true;
+	m->segs[m->n++] = (struct vq_mem_seg){ .addr = addr, .len = len, .data = data, .origin = name,
+					       .origin_offset = origin_offset };
+	return 0;
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct vq_mem_seg *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+int vq_mem_sort(struct vq_mem *m, const struct vq_mem_seg **a, const struct vq_mem_seg **b)
+{
+	if (m->unsorted)
+		qsort(m->segs, m->n, sizeof(*m->segs), seg_cmp);
+	m->unsorted = false;
+	for (size_t i = 1; i < m->n; i++) {
+		if (vq_mem_seg_last(&m->segs[i - 1]) >= m->segs[i].addr) {
+			if (a)
+				*a = &m->segs[i - 1];
+			if (b)
+				*b = &m->segs[i];
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 int vq_mem_add(struct vq_mem *m, uint64_t addr, const void *data, uint64_t len, bool copy,
 	       const char *origin, uint64_t origin_offset)
 {
 	if (len == 0)
 		return 0;
-	if (addr + len < addr)
+	if (past_end(addr, len))
 		return -EINVAL;
-	size_t pos = first_ending_after(m, addr);
-	if (pos < m->n && m->segs[pos].addr < addr + len)
+	if (m->unsorted && vq_mem_sort(m, NULL, NULL) < 0)
 		return -EEXIST;
-	if (m->n == m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 8;
-		struct vq_mem_seg *p = realloc(m->segs, ncap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		m->segs = p;
-		m->cap = ncap;
-	}
+	size_t pos = vq_mem_lower_bound(m, addr);
+	if (pos < m->n && m->segs[pos].addr <= addr + (len - 1))
+		return -EEXIST;
+	const char *name = intern_name(m, origin);
+	if (!name || grow(m) < 0)
+		return -ENOMEM;
 	const uint8_t *bytes = data;
 	if (copy) {
 		if (len > SIZE_MAX)
@@ -50,20 +137,28 @@ int vq_mem_add(struct vq_mem *m, uint64_t addr, const void *data, uint64_t len, 
 		if (!dup)
 			return -ENOMEM;
 		memcpy(dup, data, (size_t)len);
+		if (vq_mem_adopt(m, dup) < 0)
+			return -ENOMEM;
 		bytes = dup;
 	}
+	/* an insert before the end moves the tail; loaders of many segments use vq_mem_append() */
 	memmove(&m->segs[pos + 1], &m->segs[pos], (m->n - pos) * sizeof(*m->segs));
-	struct vq_mem_seg *s = &m->segs[pos];
-	*s = (struct vq_mem_seg){ .addr = addr, .len = len, .data = bytes, .origin_offset = origin_offset,
-				  .owned = copy };
-	snprintf(s->origin, sizeof(s->origin), "%s", origin ? origin : "");
+	m->segs[pos] = (struct vq_mem_seg){ .addr = addr, .len = len, .data = bytes, .origin = name,
+					    .origin_offset = origin_offset };
 	m->n++;
 	return 0;
 }
 
 const struct vq_mem_seg *vq_mem_find(const struct vq_mem *m, uint64_t addr)
 {
-	size_t pos = first_ending_after(m, addr);
+	if (m->unsorted) {
+		/* misuse (read before vq_mem_sort): stay correct, if slow */
+		for (size_t i = 0; i < m->n; i++)
+			if (m->segs[i].addr <= addr && addr <= vq_mem_seg_last(&m->segs[i]))
+				return &m->segs[i];
+		return NULL;
+	}
+	size_t pos = vq_mem_lower_bound(m, addr);
 
 	if (pos < m->n && m->segs[pos].addr <= addr)
 		return &m->segs[pos];
@@ -74,7 +169,7 @@ const uint8_t *vq_mem_ptr(const struct vq_mem *m, uint64_t addr, uint64_t len)
 {
 	const struct vq_mem_seg *s = vq_mem_find(m, addr);
 
-	if (!s || addr + len < addr || len > s->len - (addr - s->addr))
+	if (!s || len > s->len - (addr - s->addr))
 		return NULL;
 	return s->data + (addr - s->addr);
 }
@@ -83,7 +178,7 @@ int vq_mem_read(const struct vq_mem *m, uint64_t addr, void *dst, size_t len, ui
 {
 	uint8_t *out = dst;
 
-	if (addr + len < addr) {
+	if (len && past_end(addr, len)) {
 		if (gap)
 			*gap = addr;
 		return -EFAULT;
@@ -108,7 +203,7 @@ int vq_mem_read(const struct vq_mem *m, uint64_t addr, void *dst, size_t len, ui
 
 bool vq_mem_present(const struct vq_mem *m, uint64_t addr, uint64_t len)
 {
-	if (addr + len < addr)
+	if (len && past_end(addr, len))
 		return false;
 	while (len > 0) {
 		const struct vq_mem_seg *s = vq_mem_find(m, addr);
@@ -127,9 +222,12 @@ void vq_mem_free(struct vq_mem *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->segs[i].owned)
-			free((void *)m->segs[i].data);
+	for (size_t i = 0; i < m->n_blocks; i++)
+		free(m->blocks[i]);
+	for (size_t i = 0; i < m->n_names; i++)
+		free(m->names[i]);
+	free(m->blocks);
+	free(m->names);
 	free(m->segs);
 	*m = (struct vq_mem){ 0 };
 }

@@ -17,6 +17,18 @@ static void opt_uint(struct emit *e, const char *key, const char *text_prefix, b
 	}
 }
 
+/* A position the snapshot may lack (known from the other side): "not given" rather than "?". */
+static void opt_given(struct emit *e, const char *key, const char *text_prefix, bool has, unsigned long long v)
+{
+	emit_text(e, "%s", text_prefix);
+	if (has) {
+		emit_uint(e, key, "%llu", v);
+	} else {
+		emit_null(e, key);
+		emit_text(e, "not given");
+	}
+}
+
 static void opt_bool(struct emit *e, const char *key, const char *text_prefix, bool has, bool v)
 {
 	emit_text(e, "%s", text_prefix);
@@ -103,12 +115,40 @@ static void render_event(struct emit *e, const char *key, const char *who, bool 
 	emit_object_end(e);
 }
 
+static const char *ring_type_from_name(enum vq_ring_type_from f)
+{
+	switch (f) {
+	case VQ_RING_FROM_OPTION: return "option";
+	case VQ_RING_FROM_FEATURES: return "features";
+	case VQ_RING_FROM_DEFAULT: return "default";
+	case VQ_RING_FROM_VQDUMP: return "vqdump";
+	case VQ_RING_FROM_SNAPSHOT: break;
+	}
+	return "snapshot";
+}
+
+static const char *const ring_type_from_text[] = {
+	[VQ_RING_FROM_SNAPSHOT] = "",   /* its producer read it from the device: nothing to say */
+	[VQ_RING_FROM_OPTION] = ", ring type from --ring-type",
+	[VQ_RING_FROM_FEATURES] = ", ring type from RING_PACKED in --features",
+	[VQ_RING_FROM_DEFAULT] = ", ring type not given (split assumed)",
+	[VQ_RING_FROM_VQDUMP] = ", ring type from the .vqdump",
+};
+
 static void render_state(struct emit *e, const struct vq_decode_result *r)
 {
 	bool packed = r->ring_type == VQ_RING_PACKED;
-	bool event_idx = virtio_features_test(&r->features, VIRTIO_RING_F_EVENT_IDX_BIT);
+	/* with the features unknown the event fields may exist: show what memory holds */
+	bool event_idx = !r->features_known || virtio_features_test(&r->features, VIRTIO_RING_F_EVENT_IDX_BIT);
 
-	emit_hex128(e, "features", "features %s", r->features.w[0], r->features.w[1]);
+	if (r->features_known) {
+		emit_hex128(e, "features", "features %s", r->features.w[0], r->features.w[1]);
+	} else {
+		emit_null(e, "features");
+		emit_text(e, "features not given");
+	}
+	emit_str(e, "ring_type_from", NULL, ring_type_from_name(r->ring_type_from));
+	emit_text(e, "%s", ring_type_from_text[r->ring_type_from]);
 	if (packed) {
 		emit_text(e, "\n");
 		emit_bool(e, "driver_pos_inferred", NULL, r->driver_pos_inferred);
@@ -137,6 +177,9 @@ static void render_state(struct emit *e, const struct vq_decode_result *r)
 	if (!packed && !event_idx) {
 		emit_null(e, "used_event");
 		emit_null(e, "avail_event");
+	} else if (!packed && !r->features_known && !r->has_used_event && !r->has_avail_event) {
+		emit_null(e, "used_event");
+		emit_null(e, "avail_event");
 	} else if (!packed) {
 		opt_uint(e, "used_event", "used_event ", r->has_used_event, r->used_event);
 		opt_uint(e, "avail_event", ", avail_event ", r->has_avail_event, r->avail_event);
@@ -153,10 +196,10 @@ static void render_state(struct emit *e, const struct vq_decode_result *r)
 	}
 	if (!packed) {
 		if (r->has_last_avail_idx || r->has_last_used_idx) {
-			opt_uint(e, "last_avail_idx", "device last_avail_idx ", r->has_last_avail_idx,
-				 r->last_avail_idx);
-			opt_uint(e, "last_used_idx", ", driver last_used_idx ", r->has_last_used_idx,
-				 r->last_used_idx);
+			opt_given(e, "last_avail_idx", "device last_avail_idx ", r->has_last_avail_idx,
+				  r->last_avail_idx);
+			opt_given(e, "last_used_idx", ", driver last_used_idx ", r->has_last_used_idx,
+				  r->last_used_idx);
 			emit_text(e, "\n");
 		} else {
 			emit_null(e, "last_avail_idx");
@@ -269,6 +312,16 @@ static void render_descriptors(struct emit *e, const struct vq_decode_result *r)
 	emit_array_end(e);
 }
 
+static void render_assumptions(struct emit *e, const struct vq_decode_result *r)
+{
+	if (r->n_assumptions)
+		emit_text(e, "assumptions:\n");
+	emit_array_begin(e, "assumptions");
+	for (size_t i = 0; i < r->n_assumptions; i++)
+		emit_str(e, NULL, "  %s\n", r->assumptions[i]);
+	emit_array_end(e);
+}
+
 static void render_anomalies(struct emit *e, const struct vq_decode_result *r)
 {
 	if (r->n_anomalies)
@@ -297,9 +350,12 @@ void vq_render(struct emit *e, const struct vq_snapshot *s, const struct vq_deco
 	emit_object_begin(e, NULL);
 	render_summary(e, r);
 	render_state(e, r);
-	render_chains(e, r);
-	if (flags & VQ_RENDER_VERBOSE)
-		render_descriptors(e, r);
+	render_assumptions(e, r);
+	if (!(flags & VQ_RENDER_SUMMARY)) {
+		render_chains(e, r);
+		if (flags & VQ_RENDER_VERBOSE)
+			render_descriptors(e, r);
+	}
 	render_anomalies(e, r);
 	emit_object_end(e);
 }

@@ -4,7 +4,7 @@
 
 static bool event_idx(const struct vq_snapshot *s)
 {
-	return virtio_features_test(&s->features, VIRTIO_RING_F_EVENT_IDX_BIT);
+	return s->features_unknown || virtio_features_test(&s->features, VIRTIO_RING_F_EVENT_IDX_BIT);
 }
 
 uint64_t vq_desc_area_size(const struct vq_snapshot *s)

@@ -12,10 +12,13 @@
 #include "vq_decode.h"
 #include "vq_input.h"
 
+/* --size has no short form: -s is --spec in every other verb. */
 enum {
-	OPT_SIZE = 's',
 	OPT_DEVICE = 'd',
-	OPT_WRITE_VQDUMP = 0x100,
+	OPT_SIZE = 0x100,
+	OPT_WRITE_VQDUMP,
+	OPT_RAW,
+	OPT_SUMMARY,
 	OPT_DESC,
 	OPT_AVAIL,
 	OPT_USED,
@@ -73,6 +76,8 @@ static const struct cli_opt decode_opts[] = {
 	{ "driver-used-pos", OPT_DRIVER_USED_POS, required_argument, "IDX:WRAP",
 	  "packed: where the driver reads its next used descriptor, and its wrap counter" },
 	{ "write-vqdump", OPT_WRITE_VQDUMP, required_argument, "FILE", "also save the input as a .vqdump" },
+	{ "raw", OPT_RAW, no_argument, NULL, "read every file as binary, even when it looks like text" },
+	{ "summary", OPT_SUMMARY, no_argument, NULL, "only the summary, state and anomalies: no chains" },
 	{ 0 },
 };
 
@@ -106,6 +111,8 @@ struct decode_args {
 	bool has_core_addr[N_AREAS];
 	uint64_t core_addr[N_AREAS];
 	const char *write_vqdump;
+	bool raw;
+	bool summary;
 
 	bool has_size;
 	uint32_t size;
@@ -300,6 +307,9 @@ static int parse_input_opt(struct cli_ctx *ctx, struct decode_args *a, int c, co
 	case OPT_WRITE_VQDUMP:
 		a->write_vqdump = arg;
 		return 0;
+	case OPT_RAW:
+		a->raw = true;
+		return 0;
 	}
 	return cli_usage_error(ctx, "unhandled option");
 }
@@ -341,7 +351,11 @@ static int parse_one(struct cli_ctx *ctx, struct decode_args *a, int c, const ch
 	case OPT_AVAIL_ADDR:
 	case OPT_USED_ADDR:
 	case OPT_WRITE_VQDUMP:
+	case OPT_RAW:
 		return parse_input_opt(ctx, a, c, arg);
+	case OPT_SUMMARY:
+		a->summary = true;
+		return 0;
 	case OPT_LAST_AVAIL_IDX:
 	case OPT_LAST_USED_IDX:
 	case OPT_DRIVER_POS:
@@ -373,20 +387,24 @@ static int check_sources(struct cli_ctx *ctx, const struct decode_args *a)
 	return 0;
 }
 
-static int resolve_ring_type(struct cli_ctx *ctx, const struct decode_args *a, enum vq_ring_type file_type,
-			     enum vq_ring_type *out)
+/* The ring type and where it came from: the option, RING_PACKED in --features, the .vqdump, or a default. */
+static int resolve_ring_type(struct cli_ctx *ctx, const struct decode_args *a, struct vq_snapshot *s)
 {
 	bool packed_bit = a->has_features && virtio_features_test(&a->features, VIRTIO_F_RING_PACKED_BIT);
 
 	if (a->ring_type == VQ_RING_SPLIT && packed_bit)
 		return cli_usage_error(ctx, "%s split contradicts --features, which includes RING_PACKED (bit 34)",
 				       a->ring_type_opt);
-	if (a->ring_type >= 0)
-		*out = (enum vq_ring_type)a->ring_type;
-	else if (packed_bit)
-		*out = VQ_RING_PACKED;
-	else
-		*out = file_type;
+	if (a->ring_type >= 0) {
+		s->ring_type = (enum vq_ring_type)a->ring_type;
+		s->ring_type_from = VQ_RING_FROM_OPTION;
+	} else if (packed_bit) {
+		s->ring_type = VQ_RING_PACKED;
+		s->ring_type_from = VQ_RING_FROM_FEATURES;
+	} else if (!a->vqdump) {
+		s->ring_type = VQ_RING_SPLIT;
+		s->ring_type_from = a->has_features ? VQ_RING_FROM_FEATURES : VQ_RING_FROM_DEFAULT;
+	}
 	return 0;
 }
 
@@ -407,18 +425,21 @@ static int check_size(struct cli_ctx *ctx, const struct vq_snapshot *s, bool fro
 /* Options that describe the queue apply to every input; with a .vqdump they override its header. */
 static int apply_metadata(struct cli_ctx *ctx, const struct decode_args *a, struct vq_snapshot *s)
 {
-	enum vq_ring_type t = VQ_RING_SPLIT;
-	int r = resolve_ring_type(ctx, a, s->ring_type, &t);
+	int r = resolve_ring_type(ctx, a, s);
 
 	if (r)
 		return r;
-	s->ring_type = t;
+	enum vq_ring_type t = s->ring_type;
 	if (a->has_size)
 		s->size = a->size;
 	if ((r = check_size(ctx, s, a->has_size)))
 		return r;
-	if (a->has_features)
+	if (a->has_features) {
 		s->features = a->features;
+		s->features_unknown = false;
+	} else if (!a->vqdump) {
+		s->features_unknown = true;
+	}
 	if (a->has_queue)
 		s->queue_index = a->queue;
 	if (a->has_device)
@@ -465,15 +486,28 @@ static int apply_metadata(struct cli_ctx *ctx, const struct decode_args *a, stru
 	return 0;
 }
 
-/* One error line: file, byte offset (in the hex data when the file was hexdump text), message. */
+/*
+ * One error line: file, byte offset (in the hex data when the file was
+ * hexdump text), message.  File names may hold anything: control
+ * characters are escaped so the line stays one line without terminal escapes.
+ */
 static int input_error(struct cli_ctx *ctx, const struct rd_error *err, const struct decode_file *f)
 {
+	static char input[4 * sizeof(err->input)], msg[4 * sizeof(err->msg)];
+
+	decode_escape(err->input, input, sizeof(input));
+	decode_escape(err->msg, msg, sizeof(msg));
 	if (!err->has_offset)
-		return cli_error(ctx, EXIT_USAGE, "%s: %s", err->input, err->msg);
+		return cli_error(ctx, EXIT_USAGE, "%s: %s", input, msg);
 	if (f && f->hex != HEXDUMP_NONE)
-		return cli_error(ctx, EXIT_USAGE, "%s: byte %llu of the data in its %s text: %s", err->input,
-				 (unsigned long long)err->offset, hexdump_format_name(f->hex), err->msg);
-	return cli_error(ctx, EXIT_USAGE, "%s: byte %llu: %s", err->input, (unsigned long long)err->offset, err->msg);
+		return cli_error(ctx, EXIT_USAGE, "%s: byte %llu of the data in its %s text: %s", input,
+				 (unsigned long long)err->offset, hexdump_format_name(f->hex), msg);
+	return cli_error(ctx, EXIT_USAGE, "%s: byte %llu: %s", input, (unsigned long long)err->offset, msg);
+}
+
+static struct decode_load load_how(const struct decode_args *a, bool core, uint64_t need)
+{
+	return (struct decode_load){ .map_large = core, .raw = a->raw, .need = need };
 }
 
 static int load_vqdump(struct cli_ctx *ctx, const struct decode_args *a, struct decode_files *files,
@@ -482,7 +516,9 @@ static int load_vqdump(struct cli_ctx *ctx, const struct decode_args *a, struct 
 	const struct decode_file *f;
 	struct rd_error err = { 0 };
 
-	if (decode_file_load(files, a->vqdump, false, &f, &err) < 0)
+	struct decode_load how = load_how(a, false, 0);
+
+	if (decode_file_load(files, a->vqdump, &how, &f, &err) < 0)
 		return input_error(ctx, &err, NULL);
 	if (vqdump_parse(f->data, f->len, a->vqdump, s, &err) < 0)
 		return input_error(ctx, &err, f);
@@ -502,22 +538,27 @@ static int load_areas(struct cli_ctx *ctx, const struct decode_args *a, struct d
 		if (!a->has_area[i] && s->ring_type == VQ_RING_SPLIT)
 			return cli_usage_error(ctx, "a split ring needs --desc, --avail and --used; %s is missing",
 					       names[i]);
+		if (!a->has_area[i] && i == AREA_DESC)
+			return cli_usage_error(ctx, "a packed ring needs --desc, its descriptor ring");
 		*addr[i] = synthetic_addr[i];
+		if (a->has_area[i] && a->area[i].has_addr && a->area[i].addr + (area_len[i] - 1) < a->area[i].addr)
+			return cli_usage_error(ctx, "%s %s: the %llu-byte area at 0x%llx runs past the end of the 64-bit address space",
+					       names[i], a->area[i].arg, (unsigned long long)area_len[i],
+					       (unsigned long long)a->area[i].addr);
 	}
 	for (int i = 0; i < N_AREAS; i++) {
 		const struct file_arg *fa = &a->area[i];
+		const struct decode_load how = load_how(a, false, area_len[i]);
 		const struct decode_file *f;
-		char what[128];
+		char what[4200];
 
 		if (!a->has_area[i])
 			continue;
-		if (decode_file_load(files, fa->path, false, &f, &err) < 0)
+		if (decode_file_load(files, fa->path, &how, &f, &err) < 0)
 			return input_error(ctx, &err, NULL);
+		/* without @ADDR the area sits at a synthetic address far from guest RAM: nothing to note */
 		if (fa->has_addr)
 			*addr[i] = fa->addr;
-		else
-			fprintf(stderr, "virtioctl decode: note: %s %s has no @ADDR; it is placed at 0x%llx\n",
-				names[i], fa->arg, (unsigned long long)*addr[i]);
 		snprintf(what, sizeof(what), "%s %s", names[i], fa->arg);
 		uint64_t len = f->len < area_len[i] ? f->len : area_len[i];
 		if (decode_add_memory(s, *addr[i], f->data, len, what, fa->path, &err) < 0)
@@ -538,12 +579,13 @@ static int load_ring(struct cli_ctx *ctx, const struct decode_args *a, struct de
 		return cli_usage_error(ctx, "--ring is the legacy split layout; a packed ring's descriptors go in --desc");
 	if (vq_legacy_layout(s->size, align, &avail_off, &used_off, &total) < 0)
 		return cli_usage_error(ctx, "--ring: no legacy layout for size %u and align %u", s->size, align);
-	if (decode_file_load(files, a->ring.path, false, &f, &err) < 0)
-		return input_error(ctx, &err, NULL);
 	uint64_t base = a->ring.has_addr ? a->ring.addr : DECODE_SYNTHETIC_DESC;
-	if (!a->ring.has_addr)
-		fprintf(stderr, "virtioctl decode: note: --ring %s has no @ADDR; it is placed at 0x%llx\n", a->ring.arg,
-			(unsigned long long)base);
+	if (base + (total - 1) < base)
+		return cli_usage_error(ctx, "--ring %s: the %llu-byte ring at 0x%llx runs past the end of the 64-bit address space",
+				       a->ring.arg, (unsigned long long)total, (unsigned long long)base);
+	const struct decode_load how = load_how(a, false, total);
+	if (decode_file_load(files, a->ring.path, &how, &f, &err) < 0)
+		return input_error(ctx, &err, NULL);
 	s->desc_addr = base;
 	s->driver_addr = base + avail_off;
 	s->device_addr = base + used_off;
@@ -568,7 +610,8 @@ static int load_core(struct cli_ctx *ctx, const struct decode_args *a, struct de
 		else
 			*addr[i] = synthetic_addr[i];
 	}
-	if (decode_file_load(files, a->core, true, &f, &err) < 0)
+	const struct decode_load how = load_how(a, true, 0);
+	if (decode_file_load(files, a->core, &how, &f, &err) < 0)
 		return input_error(ctx, &err, NULL);
 	if (elfcore_parse(f->data, f->len, a->core, &s->mem, &err) < 0)
 		return input_error(ctx, &err, f);
@@ -581,10 +624,11 @@ static int load_mems(struct cli_ctx *ctx, const struct decode_args *a, struct de
 	struct rd_error err = { 0 };
 
 	for (size_t i = 0; i < a->n_mems; i++) {
+		const struct decode_load how = load_how(a, false, 0);
 		const struct decode_file *f;
-		char what[128];
+		char what[4200];
 
-		if (decode_file_load(files, a->mems[i].path, false, &f, &err) < 0)
+		if (decode_file_load(files, a->mems[i].path, &how, &f, &err) < 0)
 			return input_error(ctx, &err, NULL);
 		snprintf(what, sizeof(what), "--mem %s", a->mems[i].arg);
 		if (decode_add_memory(s, a->mems[i].addr, f->data, f->len, what, a->mems[i].path, &err) < 0)
@@ -655,14 +699,18 @@ static int decode_and_render(struct cli_ctx *ctx, const struct decode_args *a, c
 	struct emit e;
 	int r;
 
-	if (vq_decode(s, &res, &err) < 0)
+	if (vq_decode(s, &res, &err) < 0) {
+		/* the decoder knows a snapshot; the user knows the file it came from */
+		const char *from = a->vqdump ? a->vqdump : a->core ? a->core : a->has_ring ? a->ring.path : "decode";
+		snprintf(err.input, sizeof(err.input), "%s", from);
 		return input_error(ctx, &err, NULL);
+	}
 	if (a->write_vqdump && (r = write_vqdump(ctx, a, s, res))) {
 		vq_decode_result_free(res);
 		return r;
 	}
 	cli_emit_init(ctx, &e);
-	vq_render(&e, s, res, ctx->verbose ? VQ_RENDER_VERBOSE : 0);
+	vq_render(&e, s, res, (ctx->verbose ? VQ_RENDER_VERBOSE : 0) | (a->summary ? VQ_RENDER_SUMMARY : 0));
 	r = cli_emit_flush(ctx, &e);
 	if (!r && res->n_anomalies_total)
 		r = EXIT_ANOMALY;

@@ -31,19 +31,38 @@ struct decode_file {
 	enum hexdump_format hex;    /* the file was hexdump text in this format */
 };
 
+/* A core read from a pipe or device (not mapped) stops here: it has to be held in memory. */
+#define DECODE_MAX_STREAM_CORE (64ull << 20)
+
+/* All hexdump text of one invocation together describes at most this many bytes (`*` lines included). */
+#define DECODE_MAX_TEXT_BYTES (256ull << 20)
+
 /* Every file of one invocation. */
 struct decode_files {
 	struct decode_file *v;
 	size_t n;
+	uint64_t text_bytes;        /* bytes made from hexdump text so far */
+};
+
+/* How to read one input. */
+struct decode_load {
+	bool map_large;             /* an ELF core: map a regular file, with no size limit */
+	bool raw;                   /* bytes as they are, even when they look like text (--raw) */
+	uint64_t need;              /* the most bytes the input can use (an area), 0: no bound */
 };
 
 /*
- * Reads path ("-" is stdin), turning hexdump text into bytes.  `map_large`
- * maps a regular file instead of reading it and lifts the 1 GiB limit
- * (ELF cores are as large as the guest).  On failure *err names the file.
+ * Reads path ("-" is stdin), turning hexdump text into bytes (past `need`,
+ * dropped; all text of the invocation within DECODE_MAX_TEXT_BYTES).  Other
+ * text is refused.  A core from a pipe or device is read up to 1 GiB; a
+ * mapped core that shrinks ends the process with one line on stderr.  On
+ * failure *err names the file.
  */
-int decode_file_load(struct decode_files *files, const char *path, bool map_large,
+int decode_file_load(struct decode_files *files, const char *path, const struct decode_load *how,
 		     const struct decode_file **out, struct rd_error *err);
+
+/* Copies in to out with control characters as \xNN (file names in one-line errors). */
+void decode_escape(const char *in, char *out, size_t size);
 /* Unmaps and frees every file; accepts NULL. */
 void decode_files_free(struct decode_files *files);
 

@@ -4,6 +4,7 @@
 """Prepare the test VM's kernel and initramfs.
 
     build-guest.py                         # fetch + cache the kernel and the base layer, print paths
+    build-guest.py --kernel trixie               # the same for Debian 13's 6.12 kernel
     build-guest.py --modules virtio_pci,virtio_blk --virtioctl build/virtioctl -o /tmp/initrd.cpio
 
 The cache lives in $VIRTIOCTL_VM_CACHE (default <repo>/.cache/vm): kernel/<package>_<version>/
@@ -24,13 +25,15 @@ import vm_guest  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kernel", default="default", choices=sorted(vm_guest.KERNELS),
+                    help="guest kernel: the machine's apt cloud kernel (default) or Debian 13's (trixie)")
     ap.add_argument("--modules", default="", help="comma-separated kernel modules (dependencies are added)")
     ap.add_argument("--virtioctl", help="binary to put at /usr/bin/virtioctl (with its ldd libraries)")
     ap.add_argument("--script", help="guest script to install as /etc/scenario.sh")
     ap.add_argument("-o", "--output", help="write the complete initramfs here")
     args = ap.parse_args()
     try:
-        kernel = vm_guest.fetch_kernel()
+        kernel = vm_guest.fetch_kernel(args.kernel)
         base = vm_guest.base_cpio()
         mods, loaded = vm_guest.modules_cpio(kernel, [m for m in args.modules.split(",") if m])
         result = {"kernel": kernel, "base": base, "modules": mods, "module_order": loaded}

@@ -112,11 +112,14 @@ def load_scenario(path):
         raise Fail(f"{path}: {e}") from e
     known = {"description", "machine", "transport", "timeout", "memory", "smp", "modules",
              "helpers", "kernel_args", "qemu_args", "devices", "script", "sync", "post",
-             "check", "hook", "expect_exit", "disk_size", "files"}
+             "check", "hook", "expect_exit", "disk_size", "files", "kernel"}
     unknown = set(sc) - known
     if unknown:
         raise Fail(f"{path}: unknown keys {sorted(unknown)} (known: {sorted(known)})")
     sc.setdefault("machine", "q35")
+    sc.setdefault("kernel", "default")
+    if sc["kernel"] not in vm_guest.KERNELS:
+        raise Fail(f"{path}: kernel {sc['kernel']!r} not one of {sorted(vm_guest.KERNELS)}")
     if sc["machine"] not in MACHINES:
         raise Fail(f"{path}: machine {sc['machine']!r} not one of {sorted(MACHINES)}")
     sc.setdefault("transport", MACHINES[sc["machine"]]["transport"])
@@ -652,6 +655,8 @@ def reader(stream, q):
 def run(args):
     t0 = time.monotonic()
     sc = load_scenario(find_scenario(args.scenario))
+    if args.kernel:
+        sc["kernel"] = args.kernel
     timeout = args.timeout or sc["timeout"]
     out = os.path.abspath(args.out or os.path.join(vm_guest.cache_dir(), "runs", sc["name"]))
     # Only a directory this runner made (marker file) or an empty one is wiped:
@@ -685,7 +690,7 @@ def run(args):
         ctx.save("device-ids.json", ids)
 
         try:
-            kernel = vm_guest.fetch_kernel()
+            kernel = vm_guest.fetch_kernel(sc["kernel"])
             modules = BASE_MODULES[sc["transport"]] + dev_modules + sc.get("modules", [])
             base = vm_guest.base_cpio()
             mods, loaded = vm_guest.modules_cpio(kernel, list(dict.fromkeys(modules)))
@@ -851,6 +856,8 @@ def main():
     ap.add_argument("--virtioctl", required=True, help="virtioctl binary to put into the guest")
     ap.add_argument("--helper", action="append", default=[], metavar="NAME=PATH",
                     help="prebuilt helper named in the scenario's 'helpers' (else built on demand)")
+    ap.add_argument("--kernel", choices=sorted(vm_guest.KERNELS),
+                    help="boot this guest kernel instead of the scenario's (e.g. trixie: Debian 13's 6.12)")
     ap.add_argument("--out", help="output directory (default: <cache>/runs/<scenario>)")
     ap.add_argument("--timeout", type=float, help="override the scenario's timeout (seconds)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (initrd, disks)")

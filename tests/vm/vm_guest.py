@@ -59,9 +59,9 @@ def _apt_lists_stamp():
         return 0
 
 
-def resolve_kernel_package():
+def resolve_kernel_package(flavour="default"):
     try:
-        return _resolve_kernel_package()
+        return _resolve_kernel_package(flavour)
     except GuestError as e:
         # Debian container images ship without apt lists; root can fix that here
         # instead of failing a CI run whose packages were all preinstalled.
@@ -71,25 +71,90 @@ def resolve_kernel_package():
         p = _apt(["apt-get", "update", "-q"])
         if p.returncode != 0:
             raise GuestError(f"{e}; apt-get update failed too: {p.stderr.strip()[-300:]}") from e
-        return _resolve_kernel_package()
+        return _resolve_kernel_package(flavour)
 
 
-def _resolve_kernel_package():
-    """Return (package, version) of the cloud kernel apt would install now.
+# Guest kernels a scenario can ask for with `kernel = NAME`. "default" is the cloud
+# kernel the machine's own apt sources offer (Debian 12: 6.1); "trixie" is Debian 13's
+# (6.12), resolved and downloaded through a private apt configuration in the cache
+# so the machine's sources are never touched.
+KERNELS = {"default": None, "trixie": "trixie"}
+
+
+def _host_archive():
+    """(URI, keyring) of the Debian archive the machine's apt sources name."""
+    stanzas = []
+    d = "/etc/apt/sources.list.d"
+    for fn in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if fn.endswith(".sources"):
+            with open(os.path.join(d, fn)) as f:
+                for block in re.split(r"\n\s*\n", f.read()):
+                    fields = dict(re.findall(r"^([A-Za-z-]+):\s*(.*)$", block, re.M))
+                    stanzas.append((fields.get("URIs", "").split(), fields.get("Suites", "").split(),
+                                    fields.get("Signed-By")))
+    for fn in ("/etc/apt/sources.list",):
+        if os.path.exists(fn):
+            with open(fn) as f:
+                for line in f:
+                    m = re.match(r"\s*deb\s+(?:\[([^]]*)\]\s+)?(\S+)\s+(\S+)", line)
+                    if m:
+                        sb = re.search(r"signed-by=(\S+)", m.group(1) or "")
+                        stanzas.append(([m.group(2)], [m.group(3)], sb.group(1) if sb else None))
+    for uris, suites, keyring in stanzas:
+        # The main archive: a plain codename, not -security/-updates.
+        if uris and any("-" not in s for s in suites) and "security" not in uris[0]:
+            return uris[0], keyring or "/usr/share/keyrings/debian-archive-keyring.gpg"
+    raise GuestError("no Debian archive in the machine's apt sources to fetch a trixie kernel from")
+
+
+def _private_apt(suite):
+    """apt options pointing at a private sources list, lists and cache for SUITE."""
+    d = os.path.join(cache_dir(), f"apt-{suite}")
+    for sub in ("lists/partial", "cache/archives/partial"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    uri, keyring = _host_archive()
+    src = os.path.join(d, "sources.list")
+    line = f"deb [signed-by={keyring}] {uri} {suite} main\n"
+    if not os.path.exists(src) or open(src).read() != line:
+        with open(src, "w") as f:
+            f.write(line)
+    return ["-o", f"Dir::Etc::sourcelist={src}", "-o", "Dir::Etc::sourceparts=-",
+            "-o", f"Dir::State::Lists={d}/lists", "-o", f"Dir::Cache={d}/cache"], d
+
+
+def _private_apt_update(opts):
+    p = _apt(["apt-get", *opts, "-q", "update"])
+    if p.returncode != 0:
+        raise GuestError(f"apt-get update of the private apt configuration failed: "
+                         f"{(p.stderr or p.stdout).strip()[-300:]}")
+
+
+def _resolve_kernel_package(flavour="default"):
+    """Return (package, version, apt options) of the cloud kernel apt would install now.
 
     Resolution is local (apt lists), so a cached kernel needs no network. The
     answer is memoised against the apt lists' mtime because apt-cache takes
     seconds on images that keep no pkgcache.bin. The env var pins the package
-    for reproducing an old failure.
+    of the default kernel for reproducing an old failure.
     """
-    pinned = os.environ.get("VIRTIOCTL_VM_KERNEL_PKG")
-    stamp = _apt_lists_stamp()
-    memo = os.path.join(cache_dir(), "kernel-resolve.json")
+    suite = KERNELS[flavour]
+    opts = []
+    pinned = os.environ.get("VIRTIOCTL_VM_KERNEL_PKG") if suite is None else None
+    if suite is None:
+        stamp = _apt_lists_stamp()
+    else:
+        opts, d = _private_apt(suite)
+        lists = os.path.join(d, "lists")
+        if not any(f.endswith("_Packages") or "_Packages." in f for f in os.listdir(lists)):
+            log(f"apt-get update of the private {suite} lists in {d}")
+            _private_apt_update(opts)
+        stamp = max((os.path.getmtime(os.path.join(lists, f)) for f in os.listdir(lists)), default=0)
+    memo = os.path.join(cache_dir(), f"kernel-resolve{'' if suite is None else '-' + suite}.json")
     try:
         with open(memo) as f:
             m = json.load(f)
         if m["stamp"] == stamp and m["pinned"] == pinned:
-            return m["package"], m["version"]
+            return m["package"], m["version"], opts
     except (OSError, ValueError, KeyError):
         pass
     if pinned:
@@ -101,7 +166,7 @@ def _resolve_kernel_package():
                              f"{p.stderr.strip() or p.stdout.strip()}")
         ver = m.group(1)
     else:
-        p = _apt(["apt-cache", "show", "--no-all-versions", KERNEL_META_PKG])
+        p = _apt(["apt-cache", *opts, "show", "--no-all-versions", KERNEL_META_PKG])
         m = re.search(r"^Depends:.*?\b(linux-image-[^\s,(]+)\s*\(=\s*([^)\s]+)\)", p.stdout, re.M)
         if not m:
             raise GuestError(f"cannot resolve {KERNEL_META_PKG} via apt-cache show "
@@ -109,11 +174,15 @@ def _resolve_kernel_package():
         pkg, ver = m.group(1), m.group(2)
     with open(memo, "w") as f:
         json.dump({"stamp": stamp, "pinned": pinned, "package": pkg, "version": ver}, f)
-    return pkg, ver
+    return pkg, ver, opts
 
 
-def _newest_cached_kernel():
-    kdir = os.path.join(cache_dir(), "kernel")
+def _kernel_root(flavour):
+    return os.path.join(cache_dir(), "kernel" if flavour == "default" else f"kernel-{flavour}")
+
+
+def _newest_cached_kernel(flavour="default"):
+    kdir = _kernel_root(flavour)
     if not os.path.isdir(kdir):
         return None
     done = [d for d in os.listdir(kdir) if os.path.exists(os.path.join(kdir, d, ".complete"))]
@@ -123,27 +192,37 @@ def _newest_cached_kernel():
     return os.path.join(kdir, done[-1])
 
 
-def fetch_kernel():
+def fetch_kernel(flavour="default"):
     """Ensure the kernel is unpacked in the cache; return a dict describing it."""
+    if flavour not in KERNELS:
+        raise GuestError(f"kernel {flavour!r} is not one of {sorted(KERNELS)}")
     try:
-        pkg, ver = resolve_kernel_package()
+        pkg, ver, opts = resolve_kernel_package(flavour)
     except GuestError as e:
         # apt lists missing (e.g. a cleaned CI image) is not a reason to fail
         # when a kernel was already unpacked by an earlier run.
-        old = _newest_cached_kernel()
+        old = _newest_cached_kernel(flavour)
         if old is None:
             raise
         log(f"warning: {e}; using cached {os.path.basename(old)}")
         return _kernel_info(old)
     safe_ver = re.sub(r"[^A-Za-z0-9.+~-]", "_", ver)
-    dest = os.path.join(cache_dir(), "kernel", f"{pkg}_{safe_ver}")
+    dest = os.path.join(_kernel_root(flavour), f"{pkg}_{safe_ver}")
     if os.path.exists(os.path.join(dest, ".complete")):
         return _kernel_info(dest)
     log(f"fetching {pkg} {ver} into {dest}")
     tmp = tempfile.mkdtemp(prefix="kernel-", dir=cache_dir())
     try:
-        p = subprocess.run(["apt-get", "download", f"{pkg}={ver}"], cwd=tmp,
+        p = subprocess.run(["apt-get", *opts, "download", f"{pkg}={ver}"], cwd=tmp,
                            capture_output=True, text=True)
+        if p.returncode != 0 and opts:
+            # Private lists older than the archive name a version that is gone: refresh once.
+            _private_apt_update(opts)
+            pkg, ver, opts = _resolve_kernel_package(flavour)
+            safe_ver = re.sub(r"[^A-Za-z0-9.+~-]", "_", ver)
+            dest = os.path.join(_kernel_root(flavour), f"{pkg}_{safe_ver}")
+            p = subprocess.run(["apt-get", *opts, "download", f"{pkg}={ver}"], cwd=tmp,
+                               capture_output=True, text=True)
         debs = [f for f in os.listdir(tmp) if f.endswith(".deb")]
         if p.returncode != 0 or not debs:
             raise GuestError(f"apt-get download {pkg}={ver} failed (rc={p.returncode}): "
@@ -168,7 +247,7 @@ def fetch_kernel():
         else:
             raise GuestError(f"{debs[0]} contains no modules directory for {kver}")
         with open(os.path.join(dest, "kernel.json"), "w") as f:
-            json.dump({"package": pkg, "version": ver, "kver": kver}, f)
+            json.dump({"package": pkg, "version": ver, "kver": kver, "flavour": flavour}, f)
         open(os.path.join(dest, ".complete"), "w").close()
         # ~100 MB each: older kernels only cost disk once apt moved on.
         kroot = os.path.dirname(dest)

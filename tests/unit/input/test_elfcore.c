@@ -84,7 +84,6 @@ static void test_segments_by_paddr(void **state)
 	assert_false(vq_mem_present(&mem, 0x7e10000, 17));
 	/* Referenced, not copied: the segment points into the file. */
 	assert_ptr_equal(mem.segs[0].data, b + 256);
-	assert_false(mem.segs[0].owned);
 	assert_int_equal(mem.segs[1].origin_offset, 512);
 	vq_mem_free(&mem);
 	free(b);
@@ -209,6 +208,32 @@ static void test_every_truncation(void **state)
 	free(full);
 }
 
+/* 65534 one-byte PT_LOADs at descending p_paddr: loads in O(n log n) (seconds before), referencing the file. */
+static void test_many_loads_descending(void **state)
+{
+	enum { N = 65534 };
+	size_t data = 64 + 56 * (size_t)N;
+	struct phdr *ph = calloc(N, sizeof(*ph));
+	struct vq_mem mem = { 0 };
+	struct rd_error err = { 0 };
+
+	(void)state;
+	assert_non_null(ph);
+	for (int i = 0; i < N; i++)
+		ph[i] = (struct phdr){ 1, data + (size_t)i, 0x100000 - 2ull * (uint64_t)i, 1, 1 };
+	uint8_t *b = build_core(ph, N, data + N);
+	for (int i = 0; i < N; i++)
+		b[data + (size_t)i] = (uint8_t)(i * 7);
+	assert_int_equal(elfcore_parse(b, data + N, "many.core", &mem, &err), 0);
+	assert_int_equal(mem.n, N);
+	assert_true(mem.cap <= 2 * (size_t)N);
+	assert_int_equal(mem.segs[0].addr, 0x100000 - 2ull * (N - 1));
+	assert_ptr_equal(vq_mem_ptr(&mem, 0x100000 - 2ull * 300, 1), b + data + 300);
+	vq_mem_free(&mem);
+	free(b);
+	free(ph);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_overlapping_loads),
 		cmocka_unit_test(test_extended_phnum),
 		cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_many_loads_descending),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

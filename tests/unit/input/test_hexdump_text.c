@@ -119,6 +119,9 @@ static const struct tool tools[] = {
 	{ "od -Ax -tx1", HEXDUMP_OD, 0 },
 	{ "od -Ax -tx1z", HEXDUMP_OD, 0 },
 	{ "od -Ax -tx1 -w8", HEXDUMP_OD, 0 },
+	{ "xxd -i", HEXDUMP_C_ARRAY, 0 },
+	{ "xxd -i <", HEXDUMP_C_ARRAY, 0 },
+	{ "xxd -i -c 5", HEXDUMP_C_ARRAY, 0 },
 };
 
 static void test_real_tools(void **state)
@@ -267,6 +270,9 @@ static void test_not_hexdump(void **state)
 	assert_int_equal(hexdump_text_parse((const uint8_t *)"", 0, "b", &bytes, &n, &err), 0);
 	assert_int_equal(hexdump_text_parse((const uint8_t *)"\x7f" "ELF\2\1\1", 7, "b", &bytes, &n, &err), 0);
 	assert_null(bytes);
+	assert_true(hexdump_text_is_text((const uint8_t *)"hello world\r\n\tx", 15));
+	assert_false(hexdump_text_is_text(bin, sizeof(bin)));
+	assert_false(hexdump_text_is_text((const uint8_t *)"", 0));
 }
 
 static void test_malformed(void **state)
@@ -294,6 +300,49 @@ static void test_malformed(void **state)
 	expect_error("000000 00\n*\nffffffffffff\n", -EFBIG, 12, "line 3: the dump expands to more than");
 }
 
+/* What surrounds a dump in a bug report or an email: quote prefixes, the prompt line, a bare prompt after. */
+static void test_paste_forms(void **state)
+{
+	(void)state;
+	expect_parse("> 00000000: 0102 0304  ....\n> 00000004: 05    .\n", (const uint8_t *)"\1\2\3\4\5", 5);
+	expect_parse(">> > 00000000: 4142  AB\n>\n> > 00000002: 43  C\n", (const uint8_t *)"ABC", 3);
+	expect_parse("$ xxd desc.bin\n00000000: 4142  AB\n$ \n", (const uint8_t *)"AB", 2);
+	expect_parse("root@vm:~# od -Ax -tx1 avail.bin\n000000 41 42\n000002\nroot@vm:~#\n",
+		     (const uint8_t *)"AB", 2);
+	expect_parse("> $ hexdump -C used.bin\n> 00000000  41 42  |AB|\n> 00000002\n", (const uint8_t *)"AB", 2);
+	expect_parse("$ xxd -p ring.bin\n4142\n43\n", (const uint8_t *)"ABC", 3);
+	expect_parse("unsigned char desc_bin[] = {\n  0x01, 0x02,\n  0xff\n};\nunsigned int desc_bin_len = 3;\n",
+		     (const uint8_t *)"\1\2\xff", 3);
+	expect_parse("  0x41, 0x42, 0x43\n", (const uint8_t *)"ABC", 3);
+	expect_error("unsigned char d[] = {\n  0x01, 0x02\n};\nunsigned int d_len = 4;\n", -EINVAL, 59,
+		     "line 4: the length says 4 bytes, but the array holds 2");
+	expect_error("unsigned char d[] = {\n  0x01, 0x02,\n", -EINVAL, 36, "the text ends inside the array");
+	expect_error("unsigned char d[] = {\n  0x01, 0xg2\n};\n", -EINVAL, 30, "line 2: expected a byte such as 0x1f");
+	/* a repeat line first repeats nothing: refused, not read as binary */
+	expect_error("*\n00000000  01 02  |..|\n00000002\n", -EINVAL, 0, "line 1: '*' (repeat) before any data line");
+}
+
+/* A `*` line may describe gigabytes; an area keeps only what it needs, and other inputs stop at their budget. */
+static void test_repeat_budget(void **state)
+{
+	static const char text[] = "00000000: 0000  ..\n*\n3ffffffe: 0000  ..\n";
+	uint8_t *bytes = NULL;
+	size_t n;
+	struct rd_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(hexdump_text_parse_capped((const uint8_t *)text, strlen(text), "d", 4096, true, &bytes, &n,
+						   &err), 1);
+	assert_int_equal(n, 4096);
+	free(bytes);
+	bytes = NULL;
+	assert_int_equal(hexdump_text_parse_capped((const uint8_t *)text, strlen(text), "d", 4096, false, &bytes, &n,
+						   &err), -EFBIG);
+	assert_null(bytes);
+	assert_int_equal(err.offset, 21);
+	assert_non_null(strstr(err.msg, "line 3: the dump expands to more than 4096 bytes"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +352,8 @@ int main(void)
 		cmocka_unit_test(test_pasted_variants),
 		cmocka_unit_test(test_not_hexdump),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_paste_forms),
+		cmocka_unit_test(test_repeat_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
