@@ -46,16 +46,22 @@ _virtioctl_device_types="net blk console rng balloon scsi 9p gpu input vsock cry
 _virtioctl()
 {
 	local cur prev words cword verb i
-	_init_completion -s || return
+	# -n : keeps "0000:00:03.0" one word (':' is in COMP_WORDBREAKS); -s splits --opt=VALUE.
+	_init_completion -s -n : || return
 
+	# The verb: the first word that is neither an option nor the value of a global option (--color WHEN).
 	verb=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
+		--color) ((i++)) ;;
 		-*) ;;
 		*) verb=${words[i]}; break ;;
 		esac
 	done
 
+	case $prev in
+	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+	esac
 	if [ -z "$verb" ]; then
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$_virtioctl_global_opts" -- "$cur"))
@@ -66,7 +72,6 @@ _virtioctl()
 	fi
 
 	case $prev in
-	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
 	--device|-d|--type|-t) COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur")); return ;;
 	--transport)
 		if [ "$verb" = probe ]; then
@@ -91,9 +96,14 @@ _virtioctl()
 		return
 	fi
 	case $verb in
-	info|bind) COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur")) ;;
-	probe) COMPREPLY=($(compgen -W "$(_virtioctl_vfio_devices)" -- "$cur")) ;;
-	decode) _filedir ;;
+	info|bind)
+		COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur"))
+		# bash replaces only what follows the last ':' of the word: offer just that part.
+		__ltrim_colon_completions "$cur"
+		;;
+	probe) COMPREPLY=($(compgen -W "$(_virtioctl_vfio_devices)" -- "$cur")); __ltrim_colon_completions "$cur" ;;
+	# VALUE may be a file such as /sys/bus/virtio/devices/virtio0/features.
+	decode|features) _filedir ;;
 	help) COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur")) ;;
 	esac
 }

@@ -18,10 +18,17 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "install-deps: missing packages: ${missing[*]}; run as root (sudo $0)" >&2
+		echo "install-deps: missing packages: ${missing[*]}; run this as root" >&2
 		exit 1
 	fi
+	# apt's own output goes to a log, so the reader of the demo sees one line, not a screenful.
+	log="${TMPDIR:-/tmp}/virtioctl-install-deps.log"
+	echo "install-deps: installing ${#missing[@]} Debian packages (log: $log) ..."
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	if ! { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+		echo "install-deps: apt-get failed; the last lines of $log:" >&2
+		tail -n 15 "$log" >&2
+		exit 1
+	fi
+	echo "install-deps: done"
 fi
