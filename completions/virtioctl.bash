@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for virtioctl: commands, options, device names and files.
 
-_virtioctl_commands="list info bind decode features status help"
+_virtioctl_commands="list info bind decode features status top help"
 _virtioctl_global_opts="--json --pretty --color --verbose --help --version"
 _virtioctl_opts_list="--type --transport --names"
 _virtioctl_opts_info="--read-only --hexdump"
@@ -9,6 +9,7 @@ _virtioctl_opts_bind="--vfio --kernel --force --dry-run"
 _virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump --raw --summary"
 _virtioctl_opts_features="--device --spec"
 _virtioctl_opts_status="--spec --legacy"
+_virtioctl_opts_top="--batch --iterations --delay --stall --sort --device --queue --textfile --source --attach"
 
 # Exactly the names `info` accepts; sysfs as a fallback when the tool is not on PATH.
 _virtioctl_devices()
@@ -56,6 +57,18 @@ _virtioctl()
 			COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur"))
 		fi
 		return
+	fi
+
+	# top's -d is --delay and its --device takes virtioN names as well as types.
+	if [ "$verb" = top ]; then
+		case $prev in
+		--device) COMPREPLY=($(compgen -W "$_virtioctl_device_types $(ls /sys/bus/virtio/devices 2>/dev/null)" -- "$cur")); return ;;
+		-s|--sort) COMPREPLY=($(compgen -W "device kicks interrupts in-flight latency stall" -- "$cur")); return ;;
+		--source) COMPREPLY=($(compgen -W "auto bpf procfs" -- "$cur")); return ;;
+		--attach) COMPREPLY=($(compgen -W "auto fentry kprobe" -- "$cur")); return ;;
+		--textfile) _filedir prom; return ;;
+		-d|--delay|-n|--iterations|--stall|--queue) return ;;
+		esac
 	fi
 
 	case $prev in

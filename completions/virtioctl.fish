@@ -33,8 +33,9 @@ complete -c virtioctl -n '__virtioctl_needs_command' -a 'bind' -d 'move a device
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'decode' -d 'decode a virtqueue dump'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'features' -d 'decode a feature bitmap'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'status' -d 'decode a device status byte'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'top' -d 'watch the kernel virtqueues live'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'help' -d 'show help'
-complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info bind decode features status'
+complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info bind decode features status top'
 
 # global options (every command)
 complete -c virtioctl -s j -l json -d 'print JSON instead of text'
@@ -103,3 +104,15 @@ complete -c virtioctl -n '__fish_seen_subcommand_from features' -s s -l spec -x 
 # status
 complete -c virtioctl -n '__fish_seen_subcommand_from status' -s s -l spec -x -a '1.2 1.3 1.4' -d 'spec version'
 complete -c virtioctl -n '__fish_seen_subcommand_from status' -s l -l legacy -d 'legacy device'
+
+# top
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -s b -l batch -d 'print plain text ticks'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -s n -l iterations -x -d 'stop after N ticks'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -s d -l delay -x -d 'seconds between ticks'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l stall -x -d 'seconds without progress that flag a stall'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -s s -l sort -x -a 'device kicks interrupts in-flight latency stall' -d 'sort key'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l device -x -a "$__virtioctl_types (ls /sys/bus/virtio/devices 2>/dev/null)" -d 'only this device or type'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l queue -x -d 'only this queue name or index'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l textfile -r -F -d 'Prometheus textfile to rewrite each tick'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l source -x -a 'auto bpf procfs' -d 'data source'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l attach -x -a 'auto fentry kprobe' -d 'how BPF attaches'

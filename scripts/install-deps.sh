@@ -8,6 +8,8 @@ packages=(
 	meson ninja-build pkg-config gcc clang libpci-dev libbpf-dev libncurses-dev libelf-dev zlib1g-dev
 	# tests: cmocka, oracles (lspci, xxd, hexdump, od), sanitizer and libFuzzer runtimes
 	libcmocka-dev python3 python3-jsonschema pciutils xxd bsdextrautils coreutils libclang-rt-14-dev bash-completion zsh fish groff-base
+	# tests of top: its screen driven through tmux, its metrics read by a real node_exporter
+	tmux prometheus-node-exporter
 	# test VM: QEMU (TCG), busybox initramfs, BPF tooling
 	qemu-system-x86 busybox-static cpio zstd bpftool
 )

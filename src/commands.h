@@ -11,5 +11,6 @@ extern const struct cli_verb verb_status;
 extern const struct cli_verb verb_list;
 extern const struct cli_verb verb_info;
 extern const struct cli_verb verb_bind;
+extern const struct cli_verb verb_top;
 
 #endif

@@ -15,6 +15,7 @@ static const struct cli_verb *const verbs[] = {
 	&verb_decode,
 	&verb_features,
 	&verb_status,
+	&verb_top,
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))

@@ -82,7 +82,7 @@ virtioctl() {
 }
 
 expect "virtioctl dec" decode
-expect "virtioctl " list info decode features status help
+expect "virtioctl " list info decode features status top help
 expect "virtioctl decode --ri" --ring --ring-type
 expect "virtioctl decode --ring-type " split packed
 expect "virtioctl status --spec " 1.2 1.3 1.4
@@ -90,6 +90,9 @@ expect "virtioctl features -s " 1.4
 expect "virtioctl features --device " net blk
 expect "virtioctl list --transport " pci-modern mmio-v2
 expect "virtioctl --js" --json
+expect "virtioctl top --so" --sort --source
+expect "virtioctl top --sort " in-flight latency
+expect "virtioctl top --device " blk
 expect "virtioctl help " decode
 # Colons are word breaks for bash: the address must not be doubled (0000:00:0000:00:0...).
 expect_line "virtioctl info 0000:00:03" "virtioctl info 0000:00:03.0"
