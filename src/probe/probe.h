@@ -131,6 +131,9 @@ int probe_queue_reset(struct probe *p, struct probe_queue *pq, bool *enabled_aft
 /* DMA memory for request buffers: zeroed, lives until the pool goes. */
 int probe_dma(struct probe *p, size_t len, struct dma_chunk *out);
 
+/* Sets p->error (one sentence: why the probe stops) and returns err, for `return probe_fail(...)`. */
+int probe_fail(struct probe *p, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Records a test result; printf-style detail. */
 struct probe_test_result *probe_result(struct probe *p, const char *name, enum probe_result r, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -46,17 +46,6 @@ struct virtio_features probe_supported_features(uint32_t device_id, bool modern)
 	return f;
 }
 
-static int fail(struct probe *p, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct probe *p, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->error, sizeof(p->error), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* Reads status after a step: the device gone (0xff) or asking for a reset stops the probe. */
 static int check_status(struct probe *p, const char *after)
 {
@@ -64,13 +53,13 @@ static int check_status(struct probe *p, const char *after)
 	int r = p->t->ops->get_status(p->t, &st);
 
 	if (r < 0)
-		return fail(p, r, "reading device status after %s failed: %s", after, strerror(-r));
+		return probe_fail(p, r, "reading device status after %s failed: %s", after, strerror(-r));
 	p->status = st;
 	if (st == 0xff)
-		return fail(p, -ENODEV, "device status reads 0xff after %s: the device is gone or its registers are unreachable",
+		return probe_fail(p, -ENODEV, "device status reads 0xff after %s: the device is gone or its registers are unreachable",
 			    after);
 	if (transport_needs_reset(st))
-		return fail(p, -EIO, "device set DEVICE_NEEDS_RESET (status 0x%02x) after %s", st, after);
+		return probe_fail(p, -EIO, "device set DEVICE_NEEDS_RESET (status 0x%02x) after %s", st, after);
 	return 0;
 }
 
@@ -79,14 +68,14 @@ static int add_status(struct probe *p, uint8_t bit, const char *name)
 	int r = transport_add_status(p->t, bit);
 
 	if (r < 0)
-		return fail(p, r, "setting %s failed: %s", name, strerror(-r));
+		return probe_fail(p, r, "setting %s failed: %s", name, strerror(-r));
 	r = check_status(p, name);
 	if (r < 0)
 		return r;
 	if (!(p->status & bit)) {
 		violation_add(&p->violations, "status_bit_lost", "2.1",
 			      "status reads 0x%02x right after the driver set %s", p->status, name);
-		return fail(p, -EPROTO, "the device dropped %s from its status (0x%02x)", name, p->status);
+		return probe_fail(p, -EPROTO, "the device dropped %s from its status (0x%02x)", name, p->status);
 	}
 	return 0;
 }
@@ -109,7 +98,7 @@ static int choose_features(struct probe *p)
 		p->accepted.w[w] = p->offered.w[w] & (p->supported.w[w] | o->features_add.w[w]) & ~o->features_remove.w[w];
 	if (o->ring == RING_CHOICE_PACKED) {
 		if (!virtio_features_test(&p->offered, VIRTIO_F_RING_PACKED_BIT))
-			return fail(p, -EOPNOTSUPP, "--packed: the device does not offer VIRTIO_F_RING_PACKED");
+			return probe_fail(p, -EOPNOTSUPP, "--packed: the device does not offer VIRTIO_F_RING_PACKED");
 		virtio_features_set(&p->accepted, VIRTIO_F_RING_PACKED_BIT);
 	} else if (o->ring == RING_CHOICE_SPLIT) {
 		p->accepted.w[0] &= ~(1ull << VIRTIO_F_RING_PACKED_BIT);
@@ -121,7 +110,7 @@ static int choose_features(struct probe *p)
 	if (modern && !virtio_features_test(&p->offered, VIRTIO_F_VERSION_1_BIT)) {
 		violation_add(&p->violations, "version_1_missing", "6.1",
 			      "device on a modern transport (%s) does not offer VIRTIO_F_VERSION_1", p->t->name);
-		return fail(p, -EPROTO, "device on %s does not offer VIRTIO_F_VERSION_1", p->t->name);
+		return probe_fail(p, -EPROTO, "device on %s does not offer VIRTIO_F_VERSION_1", p->t->name);
 	}
 	return 0;
 }
@@ -135,18 +124,18 @@ int probe_init_device(struct probe *p)
 		violation_add(&p->violations, "reset_timeout", "2.4.1",
 			      "status did not read 0 within %u ms of the driver writing 0",
 			      t->reset_timeout_ms ? t->reset_timeout_ms : TRANSPORT_RESET_TIMEOUT_MS);
-		return fail(p, r, "the device did not complete its reset (status never read 0)");
+		return probe_fail(p, r, "the device did not complete its reset (status never read 0)");
 	}
 	if (r == -ENODEV)
-		return fail(p, r, "device status reads 0xff: the device is gone or its registers are unreachable");
+		return probe_fail(p, r, "device status reads 0xff: the device is gone or its registers are unreachable");
 	if (r < 0)
-		return fail(p, r, "reset failed: %s", strerror(-r));
+		return probe_fail(p, r, "reset failed: %s", strerror(-r));
 	if ((r = add_status(p, VIRTIO_STATUS_ACKNOWLEDGE, "ACKNOWLEDGE")) < 0 ||
 	    (r = add_status(p, VIRTIO_STATUS_DRIVER, "DRIVER")) < 0)
 		return r;
 	r = t->ops->get_device_features(t, &p->offered);
 	if (r < 0)
-		return fail(p, r, "reading the device features failed: %s", strerror(-r));
+		return probe_fail(p, r, "reading the device features failed: %s", strerror(-r));
 	if ((r = choose_features(p)) < 0)
 		return r;
 	if (transport_is_modern(t)) {
@@ -157,12 +146,12 @@ int probe_init_device(struct probe *p)
 			virtio_features_format_hex(&p->accepted, hex, sizeof(hex));
 			violation_add(&p->violations, "features_ok_refused", "2.2.2",
 				      "device cleared FEATURES_OK for %s, a subset of the features it offered", hex);
-			return fail(p, r, "the device refused FEATURES_OK for features %s", hex);
+			return probe_fail(p, r, "the device refused FEATURES_OK for features %s", hex);
 		}
 		if (r == -EIO)
-			return fail(p, r, "device set DEVICE_NEEDS_RESET during feature negotiation");
+			return probe_fail(p, r, "device set DEVICE_NEEDS_RESET during feature negotiation");
 		if (r < 0)
-			return fail(p, r, "feature negotiation failed: %s", strerror(-r));
+			return probe_fail(p, r, "feature negotiation failed: %s", strerror(-r));
 		if ((r = check_status(p, "FEATURES_OK")) < 0)
 			return r;
 		p->features_ok = true;
@@ -170,7 +159,7 @@ int probe_init_device(struct probe *p)
 		/* Legacy devices have no FEATURES_OK: the features are simply written (spec 3.1.2). */
 		r = t->ops->set_driver_features(t, &p->accepted);
 		if (r < 0)
-			return fail(p, r, "writing the driver features failed: %s", strerror(-r));
+			return probe_fail(p, r, "writing the driver features failed: %s", strerror(-r));
 	}
 	t->notification_data = virtio_features_test(&p->accepted, VIRTIO_F_NOTIFICATION_DATA_BIT);
 
@@ -178,7 +167,7 @@ int probe_init_device(struct probe *p)
 	if (p->config_len) {
 		p->config = calloc(1, p->config_len);
 		if (!p->config)
-			return fail(p, -ENOMEM, "out of memory");
+			return probe_fail(p, -ENOMEM, "out of memory");
 		unsigned tries = 0;
 
 		r = transport_config_read(t, 0, p->config, p->config_len, NULL, &tries);
@@ -186,7 +175,7 @@ int probe_init_device(struct probe *p)
 			probe_result(p, "generic.config", PROBE_FAIL,
 				     "configuration kept changing: generation unstable over %u reads", tries);
 		else if (r < 0)
-			return fail(p, r, "reading the device configuration failed: %s", strerror(-r));
+			return probe_fail(p, r, "reading the device configuration failed: %s", strerror(-r));
 	}
 	probe_read_queue_registers(p);
 	return 0;

@@ -18,8 +18,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int fail(struct probe *p, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct probe *p, int err, const char *fmt, ...)
+int probe_fail(struct probe *p, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -45,7 +44,7 @@ int probe_dma(struct probe *p, size_t len, struct dma_chunk *out)
 	int r = dma_alloc(p->dma, len, 64, out);
 
 	if (r < 0)
-		return fail(p, r, "no DMA memory left for a %zu-byte buffer", len);
+		return probe_fail(p, r, "no DMA memory left for a %zu-byte buffer", len);
 	return 0;
 }
 
@@ -75,13 +74,13 @@ static int choose_size(struct probe *p, struct probe_queue *pq, bool packed, uin
 			      "queue %u: maximum size %u is not a power of two, which a split ring requires", pq->index, max);
 	if (p->t->caps.queue_size_fixed) {
 		if (want && want != max)
-			return fail(p, -EINVAL, "queue %u: --queue-size %u: the %s transport fixes the size at %u",
+			return probe_fail(p, -EINVAL, "queue %u: --queue-size %u: the %s transport fixes the size at %u",
 				    pq->index, want, p->t->name, max);
 		*size = max;
 		return 0;
 	}
 	if (want > max)
-		return fail(p, -EINVAL, "queue %u: --queue-size %u exceeds the device's maximum of %u", pq->index, want, max);
+		return probe_fail(p, -EINVAL, "queue %u: --queue-size %u exceeds the device's maximum of %u", pq->index, want, max);
 	if (!want)
 		want = max < PROBE_DEFAULT_QUEUE_SIZE ? max : PROBE_DEFAULT_QUEUE_SIZE;
 	if (!packed)
@@ -137,20 +136,20 @@ static int setup_one(struct probe *p, struct probe_queue *pq)
 
 	r = vq_create(&c, &pq->vq, why, sizeof(why));
 	if (r < 0)
-		return fail(p, r, "%s", why);
+		return probe_fail(p, r, "%s", why);
 	struct transport_queue_setup s = { .size = (uint16_t)size };
 
 	vq_area_addrs(pq->vq, &s.desc_addr, &s.driver_addr, &s.device_addr);
 	r = p->t->ops->queue_setup(p->t, pq->index, &s);
 	if (r < 0)
-		return fail(p, r, "queue %u: setting up a %s ring of %u failed: %s", pq->index, packed ? "packed" : "split",
+		return probe_fail(p, r, "queue %u: setting up a %s ring of %u failed: %s", pq->index, packed ? "packed" : "split",
 			    size, strerror(-r));
 	setup_vector(p, pq);
 	if (pq->irq_fd_index < 0)
 		vq_set_interrupts(pq->vq, false);
 	r = p->t->ops->queue_enable(p->t, pq->index);
 	if (r < 0)
-		return fail(p, r, "queue %u: enabling failed: %s", pq->index, strerror(-r));
+		return probe_fail(p, r, "queue %u: enabling failed: %s", pq->index, strerror(-r));
 	return 0;
 }
 
@@ -164,7 +163,7 @@ int probe_setup_queues(struct probe *p, const uint16_t *which, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (which[i] >= p->num_queues || !p->queues[which[i]].state.max_size)
-			return fail(p, -ENOENT, "queue %u does not exist on this device (%u queues)", which[i], p->num_queues);
+			return probe_fail(p, -ENOENT, "queue %u does not exist on this device (%u queues)", which[i], p->num_queues);
 		if (p->queues[which[i]].vq)
 			continue;
 		int r = setup_one(p, &p->queues[which[i]]);
@@ -175,16 +174,16 @@ int probe_setup_queues(struct probe *p, const uint16_t *which, size_t n)
 	int r = transport_add_status(p->t, VIRTIO_STATUS_DRIVER_OK);
 
 	if (r < 0)
-		return fail(p, r, "setting DRIVER_OK failed: %s", strerror(-r));
+		return probe_fail(p, r, "setting DRIVER_OK failed: %s", strerror(-r));
 	uint8_t st;
 
 	if ((r = p->t->ops->get_status(p->t, &st)) < 0)
-		return fail(p, r, "reading status after DRIVER_OK failed: %s", strerror(-r));
+		return probe_fail(p, r, "reading status after DRIVER_OK failed: %s", strerror(-r));
 	p->status = st;
 	if (st == 0xff)
-		return fail(p, -ENODEV, "device status reads 0xff after DRIVER_OK: the device is gone");
+		return probe_fail(p, -ENODEV, "device status reads 0xff after DRIVER_OK: the device is gone");
 	if (transport_needs_reset(st))
-		return fail(p, -EIO, "device set DEVICE_NEEDS_RESET (status 0x%02x) after DRIVER_OK", st);
+		return probe_fail(p, -EIO, "device set DEVICE_NEEDS_RESET (status 0x%02x) after DRIVER_OK", st);
 	p->driver_ok = true;
 	return 0;
 }
@@ -222,7 +221,7 @@ int probe_wait_used(struct probe *p, struct probe_queue *pq, void **cookie, uint
 			char d[256];
 
 			vq_describe(pq->vq, d, sizeof(d));
-			return fail(p, r, "the device broke the ring protocol (see violations): %s", d);
+			return probe_fail(p, r, "the device broke the ring protocol (see violations): %s", d);
 		}
 		uint64_t now = now_ns();
 
@@ -231,17 +230,17 @@ int probe_wait_used(struct probe *p, struct probe_queue *pq, void **cookie, uint
 
 			next_status = now + 10000000ull;
 			if (p->t->ops->get_status(p->t, &st) < 0 || st == 0xff)
-				return fail(p, -ENODEV, "queue %u: the device went away while %u request%s %s outstanding "
+				return probe_fail(p, -ENODEV, "queue %u: the device went away while %u request%s %s outstanding "
 					    "(registers unreadable or all-ones)", pq->index, vq_in_flight(pq->vq),
 					    vq_in_flight(pq->vq) == 1 ? "" : "s", vq_in_flight(pq->vq) == 1 ? "was" : "were");
 			if (transport_needs_reset(st))
-				return fail(p, -EIO, "queue %u: the device set DEVICE_NEEDS_RESET (status 0x%02x)", pq->index, st);
+				return probe_fail(p, -EIO, "queue %u: the device set DEVICE_NEEDS_RESET (status 0x%02x)", pq->index, st);
 		}
 		if (now >= deadline) {
 			char d[256];
 
 			vq_describe(pq->vq, d, sizeof(d));
-			return fail(p, -ETIMEDOUT, "timed out after %u ms waiting for a used buffer: %s", p->opts->timeout_ms, d);
+			return probe_fail(p, -ETIMEDOUT, "timed out after %u ms waiting for a used buffer: %s", p->opts->timeout_ms, d);
 		}
 		int slice = (int)((deadline - now) / 1000000ull) + 1;
 
@@ -257,10 +256,10 @@ int probe_request(struct probe *p, struct probe_queue *pq, const struct vq_sg *s
 	int r = vq_add(pq->vq, sg, n_out, n_in, &tag);
 
 	if (r < 0)
-		return fail(p, r, "queue %u: could not add a request: %s", pq->index, strerror(-r));
+		return probe_fail(p, r, "queue %u: could not add a request: %s", pq->index, strerror(-r));
 	r = vq_kick(pq->vq);
 	if (r < 0)
-		return fail(p, r, "queue %u: notifying the device failed: %s", pq->index, strerror(-r));
+		return probe_fail(p, r, "queue %u: notifying the device failed: %s", pq->index, strerror(-r));
 	for (;;) {
 		void *cookie;
 		uint32_t len;
@@ -319,7 +318,7 @@ int probe_queue_reset(struct probe *p, struct probe_queue *pq, bool *enabled_aft
 	int r = p->t->ops->get_queue_state(p->t, pq->index, &st);
 
 	if (r < 0)
-		return fail(p, r, "queue %u: reading it back after the reset failed: %s", pq->index, strerror(-r));
+		return probe_fail(p, r, "queue %u: reading it back after the reset failed: %s", pq->index, strerror(-r));
 	*enabled_after_reset = st.has_enabled && st.enabled;
 	/*
 	 * The spec (4.1.4.3.2) has queue_reset read 0 once the reset is done;
@@ -330,7 +329,7 @@ int probe_queue_reset(struct probe *p, struct probe_queue *pq, bool *enabled_aft
 	if (reset == -ETIMEDOUT && st.has_enabled && !st.enabled)
 		reset = 0;
 	if (reset < 0)
-		return fail(p, reset, "queue %u: queue reset failed: %s", pq->index, strerror(-reset));
+		return probe_fail(p, reset, "queue %u: queue reset failed: %s", pq->index, strerror(-reset));
 	/* The device forgot the ring: the driver starts a fresh one (spec 2.6.1). */
 	vq_destroy(pq->vq);
 	pq->vq = NULL;
