@@ -101,12 +101,21 @@ int bar_access_open_devmem(struct bar_access *a, uint64_t base, uint64_t size, b
 	return 0;
 }
 
+void bar_access_open_memory(struct bar_access *a, unsigned bar, void *mem, size_t len, bool io)
+{
+	if (a->kind != BAR_ACCESS_MEMORY)
+		access_reset(a, BAR_ACCESS_MEMORY, true);
+	if (bar >= PCI_NUM_BARS)
+		return;
+	a->bar[bar] = (struct bar_region){ .usable = true, .io = io, .size = len, .fd = -1, .map = mem, .map_len = len };
+}
+
 void bar_access_close(struct bar_access *a)
 {
 	if (!a || a->kind == BAR_ACCESS_NONE)
 		return;
 	for (int i = 0; i < PCI_NUM_BARS; i++) {
-		if (a->bar[i].map)
+		if (a->bar[i].map && a->kind != BAR_ACCESS_MEMORY)
 			munmap((void *)a->bar[i].map, a->bar[i].map_len);
 		if (a->bar[i].fd >= 0)
 			close(a->bar[i].fd);
@@ -207,9 +216,12 @@ static int bar_rw(struct bar_access *a, unsigned bar, uint64_t off, unsigned wid
 	b = &a->bar[bar];
 	if (a->kind == BAR_ACCESS_VFIO)
 		return fd_rw(a->device_fd, write, b->vfio_offset + off, width, val);
-	if (b->io)
+	if (a->kind == BAR_ACCESS_MEMORY)
+		p = b->map + off;
+	else if (b->io)
 		return fd_rw(b->fd, write, off, width, val);
-	p = window(a, b, off, width);
+	else
+		p = window(a, b, off, width);
 	if (!p)
 		return -errno ? -errno : -EIO;
 	/* Device registers are little-endian; one access of exactly the requested width. */

@@ -25,6 +25,7 @@ enum bar_access_kind {
 	BAR_ACCESS_VFIO,         /* pread/pwrite on a vfio device fd */
 	BAR_ACCESS_SYSFS,        /* mmap of resourceN (memory) or pread/pwrite (I/O) */
 	BAR_ACCESS_DEVMEM,       /* an MMIO transport window mapped from /dev/mem, as region 0 */
+	BAR_ACCESS_MEMORY,       /* plain memory standing in for BARs: unit tests of the transports */
 };
 
 struct bar_region {
@@ -57,6 +58,8 @@ int bar_access_open_sysfs(struct bar_access *a, const char *sysfs_dir, const str
 /* An MMIO transport window mapped from /dev/mem as region 0. */
 int bar_access_open_devmem(struct bar_access *a, uint64_t base, uint64_t size, bool writable, char *why,
 			   size_t why_len);
+/* Plain memory as BAR `bar` (len bytes, borrowed): the real transports over a register image, in unit tests. */
+void bar_access_open_memory(struct bar_access *a, unsigned bar, void *mem, size_t len, bool io);
 /* Releases everything it owns; accepts NULL and a never-opened (zeroed) access. */
 void bar_access_close(struct bar_access *a);
 
