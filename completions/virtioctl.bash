@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for virtioctl: commands, options, device names and files.
 
-_virtioctl_commands="list info decode features status help"
+_virtioctl_commands="list info decode features status trace dump help"
 _virtioctl_global_opts="--json --pretty --color --verbose --help --version"
 _virtioctl_opts_list="--type --transport --names"
 _virtioctl_opts_info="--read-only --hexdump"
 _virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump --raw --summary"
 _virtioctl_opts_features="--device --spec"
 _virtioctl_opts_status="--spec --legacy"
+_virtioctl_opts_trace="--duration --count --device --queue --event --format --output --attach"
+_virtioctl_opts_dump="--output --wait --attach"
 
 # Exactly the names `info` accepts; sysfs as a fallback when the tool is not on PATH.
 _virtioctl_devices()
@@ -24,6 +26,23 @@ _virtioctl_devices()
 	done
 	for d in /sys/bus/platform/devices/LNRO0005:* /sys/bus/platform/devices/*.virtio_mmio; do
 		[ -e "$d" ] && echo "${d##*/}"
+	done
+}
+
+# Kernel virtio device names (trace --device) and their queues as virtioN:Q (dump), from sysfs.
+_virtioctl_kernel_devices()
+{
+	local d
+	for d in /sys/bus/virtio/devices/virtio*; do
+		[ -e "$d" ] && echo "${d##*/}"
+	done
+}
+
+_virtioctl_kernel_queues()
+{
+	local d
+	for d in $(_virtioctl_kernel_devices); do
+		echo "$d:0"
 	done
 }
 
@@ -53,7 +72,22 @@ _virtioctl()
 
 	case $prev in
 	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
-	--device|-d|--type|-t) COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur")); return ;;
+	--device)
+		# trace filters by kernel device name; features and decode take a device type
+		if [ "$verb" = trace ]; then
+			COMPREPLY=($(compgen -W "$(_virtioctl_kernel_devices)" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur"))
+		fi
+		return ;;
+	-d|--type|-t)
+		[ "$verb" = trace ] && return
+		COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur")); return ;;
+	--attach) COMPREPLY=($(compgen -W "auto fentry kprobe" -- "$cur")); return ;;
+	--format|-f) COMPREPLY=($(compgen -W "text json perfetto" -- "$cur")); return ;;
+	--event|-e) COMPREPLY=($(compgen -W "add kick kick_suppressed notify interrupt interrupt_spurious complete" -- "$cur")); return ;;
+	--output|-o) _filedir; return ;;
+	--duration|--count|-c|--wait|-w|-q) return ;;
 	--transport) COMPREPLY=($(compgen -W "pci pci-modern pci-transitional pci-legacy mmio mmio-v1 mmio-v2 other" -- "$cur")); return ;;
 	--spec|-s) COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
 	--ring-type) COMPREPLY=($(compgen -W "split packed" -- "$cur")); return ;;
@@ -72,6 +106,7 @@ _virtioctl()
 	case $verb in
 	info) COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur")) ;;
 	decode) _filedir ;;
+	dump) COMPREPLY=($(compgen -W "$(_virtioctl_kernel_queues)" -- "$cur")) ;;
 	help) COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur")) ;;
 	esac
 }

@@ -14,6 +14,8 @@ static const struct cli_verb *const verbs[] = {
 	&verb_decode,
 	&verb_features,
 	&verb_status,
+	&verb_trace,
+	&verb_dump,
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
