@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for virtioctl: commands, options, device names and files.
 
-_virtioctl_commands="list info decode features status trace dump help"
+_virtioctl_commands="list info bind decode features status top trace dump help"
 _virtioctl_global_opts="--json --pretty --color --verbose --help --version"
 _virtioctl_opts_list="--type --transport --names"
 _virtioctl_opts_info="--read-only --hexdump"
+_virtioctl_opts_bind="--vfio --kernel --force --dry-run"
 _virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump --raw --summary"
 _virtioctl_opts_features="--device --spec"
 _virtioctl_opts_status="--spec --legacy"
+_virtioctl_opts_top="--batch --iterations --delay --stall --sort --device --queue --textfile --source --attach"
 _virtioctl_opts_trace="--duration --count --device --queue --event --format --output --attach"
 _virtioctl_opts_dump="--output --wait --attach"
 
@@ -51,16 +53,22 @@ _virtioctl_device_types="net blk console rng balloon scsi 9p gpu input vsock cry
 _virtioctl()
 {
 	local cur prev words cword verb i
-	_init_completion -s || return
+	# -n : keeps "0000:00:03.0" one word (':' is in COMP_WORDBREAKS); -s splits --opt=VALUE.
+	_init_completion -s -n : || return
 
+	# The verb: the first word that is neither an option nor the value of a global option (--color WHEN).
 	verb=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
+		--color) ((i++)) ;;
 		-*) ;;
 		*) verb=${words[i]}; break ;;
 		esac
 	done
 
+	case $prev in
+	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+	esac
 	if [ -z "$verb" ]; then
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$_virtioctl_global_opts" -- "$cur"))
@@ -68,6 +76,18 @@ _virtioctl()
 			COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur"))
 		fi
 		return
+	fi
+
+	# top's -d is --delay and its --device takes virtioN names as well as types.
+	if [ "$verb" = top ]; then
+		case $prev in
+		--device) COMPREPLY=($(compgen -W "$_virtioctl_device_types $(ls /sys/bus/virtio/devices 2>/dev/null)" -- "$cur")); return ;;
+		-s|--sort) COMPREPLY=($(compgen -W "device kicks interrupts in-flight latency stall" -- "$cur")); return ;;
+		--source) COMPREPLY=($(compgen -W "auto bpf procfs" -- "$cur")); return ;;
+		--attach) COMPREPLY=($(compgen -W "auto fentry kprobe" -- "$cur")); return ;;
+		--textfile) _filedir prom; return ;;
+		-d|--delay|-n|--iterations|--stall|--queue) return ;;
+		esac
 	fi
 
 	case $prev in
@@ -104,8 +124,13 @@ _virtioctl()
 		return
 	fi
 	case $verb in
-	info) COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur")) ;;
-	decode) _filedir ;;
+	info|bind)
+		COMPREPLY=($(compgen -W "$(_virtioctl_devices)" -- "$cur"))
+		# bash replaces only what follows the last ':' of the word: offer just that part.
+		__ltrim_colon_completions "$cur"
+		;;
+	# VALUE may be a file such as /sys/bus/virtio/devices/virtio0/features.
+	decode|features) _filedir ;;
 	dump) COMPREPLY=($(compgen -W "$(_virtioctl_kernel_queues)" -- "$cur")) ;;
 	help) COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur")) ;;
 	esac

@@ -5,16 +5,39 @@ set -l __virtioctl_types net blk console rng balloon scsi 9p gpu input vsock cry
 
 complete -c virtioctl -f
 
+# True until the command word is typed; the value of --color is not a command.
+function __virtioctl_needs_command
+    set -l toks (commandline -opc)
+    set -e toks[1]
+    set -l skip 0
+    for t in $toks
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case --color
+                set skip 1
+            case '-*'
+            case '*'
+                return 1
+        end
+    end
+    return 0
+end
+
 # commands
-complete -c virtioctl -n '__fish_use_subcommand' -a 'list' -d 'list every virtio device'
-complete -c virtioctl -n '__fish_use_subcommand' -a 'info' -d 'decode virtio devices (all when none is named)'
-complete -c virtioctl -n '__fish_use_subcommand' -a 'decode' -d 'decode a virtqueue dump'
-complete -c virtioctl -n '__fish_use_subcommand' -a 'features' -d 'decode a feature bitmap'
-complete -c virtioctl -n '__fish_use_subcommand' -a 'status' -d 'decode a device status byte'
-complete -c virtioctl -n '__fish_use_subcommand' -a 'trace' -d 'stream the kernel virtqueue events with BPF'
-complete -c virtioctl -n '__fish_use_subcommand' -a 'dump' -d 'save a kernel-driven virtqueue as a .vqdump'
-complete -c virtioctl -n '__fish_use_subcommand' -a 'help' -d 'show help'
-complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info decode features status trace dump'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'list' -d 'list every virtio device'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'info' -d 'decode virtio devices (all when none is named)'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'bind' -d 'move a device to vfio-pci or back'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'decode' -d 'decode a virtqueue dump'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'features' -d 'decode a feature bitmap'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'status' -d 'decode a device status byte'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'top' -d 'watch the kernel virtqueues live'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'trace' -d 'stream the kernel virtqueue events with BPF'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'dump' -d 'save a kernel-driven virtqueue as a .vqdump'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'help' -d 'show help'
+complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info bind decode features status top trace dump'
 
 # global options (every command)
 complete -c virtioctl -s j -l json -d 'print JSON instead of text'
@@ -23,6 +46,9 @@ complete -c virtioctl -l color -x -a 'auto always never' -d 'colour text output'
 complete -c virtioctl -s v -l verbose -d 'more detail'
 complete -c virtioctl -s h -l help -d 'show help'
 complete -c virtioctl -l version -d 'show the version'
+
+# features: VALUE may be a file such as /sys/bus/virtio/devices/virtio0/features
+complete -c virtioctl -n '__fish_seen_subcommand_from features' -F
 
 # list
 complete -c virtioctl -n '__fish_seen_subcommand_from list' -s t -l type -x -a "$__virtioctl_types" -d 'only devices of this type'
@@ -33,6 +59,13 @@ complete -c virtioctl -n '__fish_seen_subcommand_from list' -s n -l names -d 'pr
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -a '(virtioctl list --names 2>/dev/null)' -d 'virtio device'
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -l read-only -d 'never write a selector register'
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -s x -l hexdump -d 'also dump the PCI configuration space'
+
+# bind
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -a '(virtioctl list --names 2>/dev/null)' -d 'virtio device'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l vfio -d 'give the device to vfio-pci'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l kernel -d 'give the device back to its kernel driver'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l force -d 'bind even though the device is in use'
+complete -c virtioctl -n '__fish_seen_subcommand_from bind' -l dry-run -d 'say what would be done, change nothing'
 
 # decode
 complete -c virtioctl -n '__fish_seen_subcommand_from decode' -F
@@ -74,6 +107,17 @@ complete -c virtioctl -n '__fish_seen_subcommand_from features' -s s -l spec -x 
 complete -c virtioctl -n '__fish_seen_subcommand_from status' -s s -l spec -x -a '1.2 1.3 1.4' -d 'spec version'
 complete -c virtioctl -n '__fish_seen_subcommand_from status' -s l -l legacy -d 'legacy device'
 
+# top
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -s b -l batch -d 'print plain text ticks'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -s n -l iterations -x -d 'stop after N ticks'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -s d -l delay -x -d 'seconds between ticks'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l stall -x -d 'seconds without progress that flag a stall'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -s s -l sort -x -a 'device kicks interrupts in-flight latency stall' -d 'sort key'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l device -x -a "$__virtioctl_types (ls /sys/bus/virtio/devices 2>/dev/null)" -d 'only this device or type'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l queue -x -d 'only this queue name or index'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l textfile -r -F -d 'Prometheus textfile to rewrite each tick'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l source -x -a 'auto bpf procfs' -d 'data source'
+complete -c virtioctl -n '__fish_seen_subcommand_from top' -l attach -x -a 'auto fentry kprobe' -d 'how BPF attaches'
 # trace
 complete -c virtioctl -n '__fish_seen_subcommand_from trace' -s d -l duration -x -d 'stop after SECS seconds'
 complete -c virtioctl -n '__fish_seen_subcommand_from trace' -s c -l count -x -d 'stop after N events'

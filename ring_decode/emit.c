@@ -7,25 +7,99 @@
 #include <stdlib.h>
 #include <string.h>
 
-void emit_buf_append(struct emit_buf *b, const char *s, size_t n)
+/* Room for n more bytes and the NUL; false after allocation failure. */
+static bool buf_reserve(struct emit_buf *b, size_t n)
 {
 	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->data, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->data = p;
-		b->cap = cap;
+		return false;
+	if (b->len + n + 1 <= b->cap)
+		return true;
+	/* large outputs (a 32768-entry ring) grow in few steps: the copy per step is the cost */
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + n + 1)
+		cap *= 4;
+	char *p = realloc(b->data, cap);
+	if (!p) {
+		b->oom = true;
+		return false;
 	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
+
+void emit_buf_append(struct emit_buf *b, const char *s, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+}
+
+/* Digits of v in base 10 or 16 at the end of tmp[24]; returns where they start. */
+static char *digits(char *end, unsigned long long v, bool hex)
+{
+	static const char xd[] = "0123456789abcdef";
+	char *p = end;
+
+	do {
+		*--p = hex ? xd[v & 15] : (char)('0' + v % 10);
+		v = hex ? v >> 4 : v / 10;
+	} while (v);
+	return p;
+}
+
+/*
+ * printf of a format with at most one conversion, for the formats renderers
+ * use per descriptor: %llu, %llx, %0Nllx / %Nllu and %s.  Anything else
+ * (flags, precision, other conversions) returns false and goes to vsnprintf,
+ * so the output is always what printf would print.  `s` is the string for
+ * %s, else v is the number.
+ */
+static bool fast_format(struct emit_buf *b, const char *fmt, const char *s, unsigned long long v)
+{
+	const char *pct = strchr(fmt, '%');
+
+	if (!pct) {
+		emit_buf_append(b, fmt, strlen(fmt));
+		return true;
+	}
+	const char *c = pct + 1;
+	bool zero = *c == '0';
+	unsigned width = 0;
+	c += zero;
+	while (*c >= '0' && *c <= '9' && width < 64)
+		width = width * 10 + (unsigned)(*c++ - '0');
+	bool ll = c[0] == 'l' && c[1] == 'l';
+	c += ll ? 2 : 0;
+	char conv = *c;
+	if (!(((conv == 'u' || conv == 'x') && ll && !s) || (conv == 's' && !ll && !zero && s)) || strchr(c + 1, '%'))
+		return false;
+	char tmp[24];
+	const char *val = s;
+	size_t len;
+	if (conv == 's') {
+		len = strlen(s);
+	} else {
+		val = digits(tmp + sizeof(tmp), v, conv == 'x');
+		len = (size_t)(tmp + sizeof(tmp) - val);
+	}
+	size_t pad = width > len ? width - len : 0, tail = strlen(c + 1);
+	if (!buf_reserve(b, (size_t)(pct - fmt) + pad + len + tail))
+		return true;
+	char *o = b->data + b->len;
+	memcpy(o, fmt, (size_t)(pct - fmt));
+	o += pct - fmt;
+	memset(o, zero ? '0' : ' ', pad);
+	o += pad;
+	memcpy(o, val, len);
+	o += len;
+	memcpy(o, c + 1, tail);
+	o += tail;
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
+	return true;
 }
 
 static void buf_vprintf(struct emit_buf *b, const char *fmt, va_list ap)
@@ -111,6 +185,15 @@ static void json_string(struct emit_buf *b, const char *s)
 {
 	emit_buf_append(b, "\"", 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		/* runs that need no escaping (keys, most values) go in one copy */
+		const unsigned char *q = p;
+		while (*q >= 0x20 && *q < 0x7f && *q != '"' && *q != '\\')
+			q++;
+		if (q > p) {
+			emit_buf_append(b, (const char *)p, (size_t)(q - p));
+			p = q - 1;
+			continue;
+		}
 		switch (*p) {
 		case '"': emit_buf_append(b, "\\\"", 2); break;
 		case '\\': emit_buf_append(b, "\\\\", 2); break;
@@ -201,11 +284,12 @@ static void text_value(struct emit *e, const char *tfmt, ...)
 void emit_uint(struct emit *e, const char *key, const char *tfmt, unsigned long long v)
 {
 	if (e->mode == EMIT_TEXT) {
-		text_value(e, tfmt, v);
+		if (tfmt && !fast_format(&e->buf, tfmt, NULL, v))
+			text_value(e, tfmt, v);
 		return;
 	}
 	json_prefix(e, key);
-	emit_buf_printf(&e->buf, "%llu", v);
+	fast_format(&e->buf, "%llu", NULL, v);
 }
 
 void emit_int(struct emit *e, const char *key, const char *tfmt, long long v)
@@ -221,11 +305,12 @@ void emit_int(struct emit *e, const char *key, const char *tfmt, long long v)
 void emit_hex(struct emit *e, const char *key, const char *tfmt, unsigned long long v)
 {
 	if (e->mode == EMIT_TEXT) {
-		text_value(e, tfmt, v);
+		if (tfmt && !fast_format(&e->buf, tfmt, NULL, v))
+			text_value(e, tfmt, v);
 		return;
 	}
 	json_prefix(e, key);
-	emit_buf_printf(&e->buf, "\"0x%llx\"", v);
+	fast_format(&e->buf, "\"0x%llx\"", NULL, v);
 }
 
 void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi)
@@ -247,7 +332,8 @@ void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo,
 void emit_str(struct emit *e, const char *key, const char *tfmt, const char *s)
 {
 	if (e->mode == EMIT_TEXT) {
-		text_value(e, tfmt, s ? s : "");
+		if (tfmt && !fast_format(&e->buf, tfmt, s ? s : "", 0))
+			text_value(e, tfmt, s ? s : "");
 		return;
 	}
 	json_prefix(e, key);
@@ -260,7 +346,8 @@ void emit_str(struct emit *e, const char *key, const char *tfmt, const char *s)
 void emit_bool(struct emit *e, const char *key, const char *tfmt, bool v)
 {
 	if (e->mode == EMIT_TEXT) {
-		text_value(e, tfmt, v ? "yes" : "no");
+		if (tfmt && !fast_format(&e->buf, tfmt, v ? "yes" : "no", 0))
+			text_value(e, tfmt, v ? "yes" : "no");
 		return;
 	}
 	json_prefix(e, key);
@@ -285,6 +372,15 @@ void emit_absent(struct emit *e, const char *key, ...)
 	va_end(ap);
 }
 
+/* Formats whose only conversions are %s (most text a renderer adds): copied without printf. */
+static bool only_s_conversions(const char *fmt)
+{
+	for (const char *p = strchr(fmt, '%'); p; p = strchr(p + 2, '%'))
+		if (p[1] != 's')
+			return false;
+	return true;
+}
+
 void emit_text(struct emit *e, const char *fmt, ...)
 {
 	va_list ap;
@@ -292,7 +388,20 @@ void emit_text(struct emit *e, const char *fmt, ...)
 	if (e->mode != EMIT_TEXT)
 		return;
 	va_start(ap, fmt);
-	buf_vprintf(&e->buf, fmt, ap);
+	if (only_s_conversions(fmt)) {
+		for (const char *p = fmt;;) {
+			const char *pct = strchr(p, '%');
+			size_t lit = pct ? (size_t)(pct - p) : strlen(p);
+			emit_buf_append(&e->buf, p, lit);
+			if (!pct)
+				break;
+			const char *s = va_arg(ap, const char *);
+			emit_buf_append(&e->buf, s, strlen(s));
+			p = pct + 2;
+		}
+	} else {
+		buf_vprintf(&e->buf, fmt, ap);
+	}
 	va_end(ap);
 }
 

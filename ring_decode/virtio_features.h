@@ -38,10 +38,13 @@ static inline struct virtio_features virtio_features_all(void)
 }
 
 /*
- * Parses a feature set as users paste it: hex with or without 0x (up to 32
- * digits), or the sysfs `features` string of '0'/'1' where character i is
- * bit i.  Surrounding whitespace is allowed; anything else is an error with
- * the offending byte offset.
+ * Parses a feature set by the one rule for numbers of virtioctl(8): hex
+ * with 0x (up to 32 significant digits); the sysfs `features` string
+ * exactly as the kernel writes it (64 or 128 characters of '0'/'1',
+ * character i is bit i); decimal otherwise.  Refused, with a hint: hex
+ * digits without 0x, and 9 or more characters of only 0 and 1 that are not
+ * a whole sysfs string (a cut bit string or a decimal number?).
+ * Surrounding whitespace is allowed; an error carries the byte offset.
  */
 int virtio_features_parse(const char *s, struct virtio_features *out, struct rd_error *err);
 

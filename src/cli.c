@@ -2,6 +2,9 @@
 /* Option parsing driven by each verb's cli_opt table, with the global options folded in. */
 #include "cli.h"
 
+#include "config.h"
+#include "version.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -20,77 +23,18 @@ const struct cli_opt cli_global_opts[] = {
 	{ "json", 'j', no_argument, NULL, "print JSON instead of text" },
 	{ "pretty", 'p', no_argument, NULL, "print indented JSON (implies --json)" },
 	{ "color", OPT_GLOBAL_COLOR, required_argument, "WHEN", "colour text output: auto, always or never" },
-	{ "verbose", 'v', no_argument, NULL, "more detail (repeatable)" },
+	{ "verbose", 'v', no_argument, NULL, "more detail" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 	{ "version", OPT_GLOBAL_VERSION, no_argument, NULL, "show the version" },
 	{ 0 },
 };
 
-struct getopt_state {
-	struct option *longopts;
-	char shortopts[128];
-};
-
-static size_t count_opts(const struct cli_opt *o)
+static bool is_global(const struct cli_opt *o)
 {
-	size_t n = 0;
-
-	while (o && o[n].name)
-		n++;
-	return n;
-}
-
-static void add_opts(struct getopt_state *st, size_t *n, const struct cli_opt *opts)
-{
-	for (size_t i = 0; opts && opts[i].name; i++) {
-		const struct cli_opt *o = &opts[i];
-		size_t sl = strlen(st->shortopts);
-
-		st->longopts[*n] = (struct option){ o->name, o->has_arg, NULL, o->id };
-		(*n)++;
-		if (o->id > 0 && o->id < 256 && sl + 3 < sizeof(st->shortopts)) {
-			st->shortopts[sl++] = (char)o->id;
-			if (o->has_arg == required_argument)
-				st->shortopts[sl++] = ':';
-			st->shortopts[sl] = '\0';
-		}
-	}
-}
-
-void cli_parser_init(struct cli_parser *p, const struct cli_verb *verb, struct cli_ctx *ctx, int argc,
-		     char **argv)
-{
-	*p = (struct cli_parser){ .verb = verb, .ctx = ctx, .argc = argc, .argv = argv, .optind = 1 };
-	ctx->verb = verb->name;
-	struct getopt_state *st = calloc(1, sizeof(*st));
-	size_t total = count_opts(verb->opts) + count_opts(cli_global_opts) + 1;
-
-	if (!st || !(st->longopts = calloc(total, sizeof(*st->longopts)))) {
-		free(st);
-		return;
-	}
-	/*
-	 * GNU permutation: options may follow positionals, as people type
-	 * "decode dump.vq --json"; "--" still ends the options for odd file names.
-	 */
-	st->shortopts[0] = '\0';
-	size_t n = 0;
-	add_opts(st, &n, verb->opts);
-	add_opts(st, &n, cli_global_opts);
-	p->getopt_state = st;
-	/* 0, not 1: glibc then re-reads the ordering mode, which cli_parse_globals() set to '+'. */
-	optind = 0;
-	opterr = 0;
-}
-
-void cli_parser_done(struct cli_parser *p)
-{
-	if (!p || !p->getopt_state)
-		return;
-	struct getopt_state *st = p->getopt_state;
-	free(st->longopts);
-	free(st);
-	p->getopt_state = NULL;
+	for (size_t i = 0; cli_global_opts[i].name; i++)
+		if (&cli_global_opts[i] == o)
+			return true;
+	return false;
 }
 
 static const struct cli_opt *find_opt(const struct cli_opt *opts, int id)
@@ -99,6 +43,23 @@ static const struct cli_opt *find_opt(const struct cli_opt *opts, int id)
 		if (opts[i].id == id)
 			return &opts[i];
 	return NULL;
+}
+
+void cli_parser_init(struct cli_parser *p, const struct cli_verb *verb, struct cli_ctx *ctx, int argc,
+		     char **argv)
+{
+	*p = (struct cli_parser){ .verb = verb, .ctx = ctx, .argc = argc, .argv = argv, .optind = argc, .next = 1 };
+	if (verb)
+		ctx->verb = verb->name;
+	p->positionals = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*p->positionals));
+}
+
+void cli_parser_done(struct cli_parser *p)
+{
+	if (!p)
+		return;
+	free(p->positionals);
+	p->positionals = NULL;
 }
 
 /*
@@ -120,7 +81,7 @@ static int apply_global(struct cli_ctx *ctx, int c, const char *arg, int *exit_c
 		ctx->verbose++;
 		return 1;
 	case OPT_GLOBAL_VERSION:
-		printf("virtioctl %s\n", VIRTIOCTL_VERSION);
+		cli_print_version(stdout);
 		*exit_code = 0;
 		return CLI_EXIT;
 	case OPT_GLOBAL_COLOR:
@@ -140,73 +101,219 @@ static int apply_global(struct cli_ctx *ctx, int c, const char *arg, int *exit_c
 	}
 }
 
-int cli_next(struct cli_parser *p, const char **arg)
+static const struct cli_opt *verb_opts(const struct cli_parser *p)
 {
-	struct getopt_state *st = p->getopt_state;
+	return p->verb ? p->verb->opts : NULL;
+}
 
-	if (!st) {
-		p->exit_code = cli_error(p->ctx, EXIT_FAILURE, "out of memory");
-		return CLI_EXIT;
-	}
-	for (;;) {
-		int c = getopt_long(p->argc, p->argv, st->shortopts, st->longopts, NULL);
+/* The verb's table first: a verb may claim a global letter for itself. */
+static const struct cli_opt *find_short(const struct cli_parser *p, int c)
+{
+	const struct cli_opt *o = find_opt(verb_opts(p), c);
 
-		*arg = optarg;
-		switch (c) {
-		case -1:
-			p->optind = optind;
-			return CLI_END;
-		case '?':
-		case ':': {
-			const char *bad = optind > 0 && optind <= p->argc ? p->argv[optind - 1] : "?";
-			if (optopt && find_opt(p->verb->opts, optopt) && find_opt(p->verb->opts, optopt)->has_arg)
-				p->exit_code = cli_usage_error(p->ctx, "option '%s' needs an argument", bad);
-			else
-				p->exit_code = cli_usage_error(p->ctx, "unknown option '%s'", bad);
-			return CLI_EXIT;
+	return o ? o : find_opt(cli_global_opts, c);
+}
+
+static int usage_exit(struct cli_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_exit(struct cli_parser *p, const char *fmt, ...)
+{
+	struct emit_buf msg = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	p->exit_code = cli_usage_error(p->ctx, "%s", msg.data ? msg.data : "bad option");
+	emit_buf_free(&msg);
+	return CLI_EXIT;
+}
+
+/* "--name" or "--name=value": the option it names, exactly or by a unique prefix. */
+static int find_long(struct cli_parser *p, const char *tok, size_t name_len, const struct cli_opt **out)
+{
+	const struct cli_opt *tables[2] = { verb_opts(p), cli_global_opts };
+	const struct cli_opt *match = NULL;
+	struct emit_buf cands = { 0 };
+	size_t n_match = 0;
+
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; tables[t] && tables[t][i].name; i++) {
+			const struct cli_opt *o = &tables[t][i];
+
+			if (strncmp(o->name, tok + 2, name_len))
+				continue;
+			if (strlen(o->name) == name_len) {
+				*out = o;
+				emit_buf_free(&cands);
+				return 0;
+			}
+			/* Two spellings of one option (--avail, --driver-area) are one candidate. */
+			if (!match || match->id != o->id)
+				n_match++;
+			emit_buf_printf(&cands, "%s--%s", cands.len ? ", " : "", o->name);
+			match = match ? match : o;
 		}
-		case 'h':
+	}
+	if (n_match == 1) {
+		*out = match;
+		emit_buf_free(&cands);
+		return 0;
+	}
+	int r = n_match ? usage_exit(p, "ambiguous option '%.*s': it could be %s", (int)(name_len + 2), tok,
+				    cands.data ? cands.data : "several")
+			: usage_exit(p, "unknown option '%.*s'", (int)(name_len + 2), tok);
+	emit_buf_free(&cands);
+	return r;
+}
+
+static const char *arg_name(const struct cli_opt *o)
+{
+	return o->arg_name ? o->arg_name : "ARG";
+}
+
+/* A matched option: the verb's id to return, or a global applied here (0 means "next token"). */
+static int deliver(struct cli_parser *p, const struct cli_opt *o, const char *value, const char **arg)
+{
+	*arg = value;
+	if (!is_global(o))
+		return o->id;
+	if (o->id == 'h') {
+		if (p->verb) {
 			cli_print_verb_help(p->verb, stdout);
 			p->exit_code = 0;
 			return CLI_EXIT;
 		}
-		/* A verb may claim a global letter for itself; none does today. */
-		if (c < 256 && find_opt(p->verb->opts, c))
-			return c;
-		int r = apply_global(p->ctx, c, optarg, &p->exit_code);
-		if (r == CLI_EXIT)
-			return CLI_EXIT;
-		if (r == 0)
-			return c;
+		p->exit_code = CLI_GLOBALS_HELP;
+		return CLI_EXIT;
+	}
+	if (apply_global(p->ctx, o->id, value, &p->exit_code) == CLI_EXIT)
+		return CLI_EXIT;
+	return 0;
+}
+
+static int next_short(struct cli_parser *p, const char **arg)
+{
+	char c = *p->cluster++;
+	const struct cli_opt *o = find_short(p, (unsigned char)c);
+
+	if (!o) {
+		if (strlen(p->cluster_token) > 2)
+			return usage_exit(p, "unknown option '-%c' (in '%s')", c, p->cluster_token);
+		return usage_exit(p, "unknown option '-%c'", c);
+	}
+	if (o->has_arg != required_argument)
+		return deliver(p, o, NULL, arg);
+	const char *value = *p->cluster ? p->cluster : NULL;
+
+	p->cluster = NULL;
+	if (!value && p->next < p->argc)
+		value = p->argv[p->next++];
+	if (!value)
+		return usage_exit(p, "option '-%c' needs an argument (%s)", c, arg_name(o));
+	return deliver(p, o, value, arg);
+}
+
+static int next_long(struct cli_parser *p, const char *tok, const char **arg)
+{
+	const char *eq = strchr(tok, '=');
+	size_t name_len = eq ? (size_t)(eq - tok - 2) : strlen(tok + 2);
+	const struct cli_opt *o = NULL;
+
+	if (find_long(p, tok, name_len, &o) == CLI_EXIT)
+		return CLI_EXIT;
+	if (o->has_arg != required_argument) {
+		if (eq)
+			return usage_exit(p, "option '--%s' takes no argument (got '%s')", o->name, tok);
+		return deliver(p, o, NULL, arg);
+	}
+	if (eq)
+		return deliver(p, o, eq + 1, arg);
+	if (p->next >= p->argc)
+		return usage_exit(p, "option '--%s' needs an argument (%s)", o->name, arg_name(o));
+	return deliver(p, o, p->argv[p->next++], arg);
+}
+
+/* Positionals go to the end of argv, in order, where the verb expects them. */
+static int finish(struct cli_parser *p)
+{
+	int first = p->argc - p->n_positionals;
+
+	for (int i = 0; i < p->n_positionals; i++)
+		p->argv[first + i] = p->positionals[i];
+	p->optind = first;
+	return CLI_END;
+}
+
+int cli_next(struct cli_parser *p, const char **arg)
+{
+	*arg = NULL;
+	if (!p->positionals) {
+		p->exit_code = cli_error(p->ctx, EXIT_FAILURE, "out of memory");
+		return CLI_EXIT;
+	}
+	for (;;) {
+		int r;
+
+		if (p->cluster && *p->cluster)
+			r = next_short(p, arg);
+		else if (p->next >= p->argc)
+			return finish(p);
+		else {
+			const char *tok = p->argv[p->next];
+
+			if (p->options_ended || tok[0] != '-' || !tok[1]) {
+				if (p->stop_at_positional) {
+					/* Globals before the verb: the verb and what follows are not ours. */
+					p->optind = p->next;
+					return CLI_END;
+				}
+				p->positionals[p->n_positionals++] = p->argv[p->next++];
+				continue;
+			}
+			p->next++;
+			if (!strcmp(tok, "--")) {
+				p->options_ended = true;
+				continue;
+			}
+			if (tok[1] == '-') {
+				r = next_long(p, tok, arg);
+			} else {
+				p->cluster_token = tok;
+				p->cluster = tok + 1;
+				continue;
+			}
+		}
+		if (r != 0)
+			return r;
 	}
 }
 
 int cli_parse_globals(struct cli_ctx *ctx, int argc, char **argv, int *first, int *exit_code)
 {
-	struct getopt_state st = { 0 };
-	struct option longopts[16] = { 0 };
-	size_t n = 0;
-	int c;
+	struct cli_parser p;
+	const char *arg;
+	int r;
 
-	/* '+': stop at the verb; what follows it is the verb's to parse. */
-	strcpy(st.shortopts, "+");
-	st.longopts = longopts;
-	add_opts(&st, &n, cli_global_opts);
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, st.shortopts, st.longopts, NULL)) != -1) {
-		if (c == 'h')
+	cli_parser_init(&p, NULL, ctx, argc, argv);
+	p.stop_at_positional = true;
+	/* Only global options exist here, so cli_next() returns nothing but CLI_END or CLI_EXIT. */
+	r = cli_next(&p, &arg);
+	cli_parser_done(&p);
+	if (r == CLI_EXIT) {
+		if (p.exit_code == CLI_GLOBALS_HELP)
 			return CLI_GLOBALS_HELP;
-		if (c == '?' || c == ':') {
-			*exit_code = cli_usage_error(ctx, "unknown or incomplete global option '%s'",
-						     optind > 0 && optind <= argc ? argv[optind - 1] : "?");
-			return CLI_EXIT;
-		}
-		if (apply_global(ctx, c, optarg, exit_code) == CLI_EXIT)
-			return CLI_EXIT;
+		*exit_code = p.exit_code;
+		return CLI_EXIT;
 	}
-	*first = optind;
+	*first = p.optind;
 	return 0;
+}
+
+void cli_print_version(FILE *f)
+{
+	fprintf(f, "virtioctl %s\n", VIRTIOCTL_VERSION);
+	fprintf(f, "optional parts: BPF %s, ncurses %s\n", HAVE_BPF ? "yes" : "no (built without libbpf)",
+		HAVE_NCURSES ? "yes" : "no (built without ncursesw)");
 }
 
 static void print_opts(const struct cli_opt *opts, FILE *f)
@@ -270,7 +377,7 @@ static void json_error(const struct cli_ctx *ctx, int code, const char *msg)
 	emit_free(&e);
 }
 
-static void verror(const struct cli_ctx *ctx, int code, const char *fmt, va_list ap)
+static void verror(const struct cli_ctx *ctx, int code, bool usage_hint, const char *fmt, va_list ap)
 {
 	struct emit_buf msg = { 0 };
 	va_list ap2;
@@ -283,6 +390,10 @@ static void verror(const struct cli_ctx *ctx, int code, const char *fmt, va_list
 		vfprintf(stderr, fmt, ap);
 	else
 		fputs(msg.data, stderr);
+	/* Every error is one line; a usage error says where the usage is. */
+	if (code == EXIT_USAGE && usage_hint)
+		fprintf(stderr, " (see 'virtioctl%s%s --help')", ctx && ctx->verb ? " " : "",
+			ctx && ctx->verb ? ctx->verb : "");
 	fputc('\n', stderr);
 	json_error(ctx, code, msg.data && !msg.oom ? msg.data : "out of memory");
 	emit_buf_free(&msg);
@@ -293,7 +404,7 @@ int cli_error(const struct cli_ctx *ctx, int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(ctx, code, fmt, ap);
+	verror(ctx, code, false, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -303,12 +414,8 @@ int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(ctx, EXIT_USAGE, fmt, ap);
+	verror(ctx, EXIT_USAGE, true, fmt, ap);
 	va_end(ap);
-	if (ctx && ctx->verb)
-		fprintf(stderr, "Try 'virtioctl %s --help'.\n", ctx->verb);
-	else
-		fprintf(stderr, "Try 'virtioctl --help'.\n");
 	return EXIT_USAGE;
 }
 
@@ -363,4 +470,40 @@ int cli_parse_u32(const char *s, unsigned *out)
 		return -ERANGE;
 	*out = (unsigned)v;
 	return 0;
+}
+
+int cli_number_arg(const struct cli_ctx *ctx, const char *what, const char *s, unsigned long long max,
+		   unsigned long long *out)
+{
+	unsigned long long v;
+	int r = cli_parse_u64(s, &v);
+	size_t hex_digits = strspn(s, "0123456789abcdefABCDEF");
+
+	if (r == 0 && v <= max) {
+		*out = v;
+		return 0;
+	}
+	if (r == 0 || r == -ERANGE)
+		return cli_usage_error(ctx, "%s: '%s' is too large: at most %llu (0x%llx)", what, s, max, max);
+	if (s[0] && !s[hex_digits] && s[0] != '0')
+		return cli_usage_error(ctx, "%s: '%s' is not a decimal number: hex needs 0x (0x%s)", what, s, s);
+	if (s[0] == '-' && isdigit((unsigned char)s[1]))
+		return cli_usage_error(ctx, "%s: '%s' is negative: give 0 or more", what, s);
+	return cli_usage_error(ctx, "%s: '%s' is not a number: give decimal, or hex with 0x", what, s);
+}
+
+int cli_spec_arg(const struct cli_ctx *ctx, const char *s, enum virtio_spec_version *version)
+{
+	if (virtio_spec_version_parse(s, version) == 0)
+		return 0;
+	return cli_usage_error(ctx, "--spec takes 1.2, 1.3 or 1.4, not '%s'", s);
+}
+
+int cli_device_type_arg(const struct cli_ctx *ctx, const char *s, const struct virtio_device_type **type)
+{
+	*type = virtio_device_type_lookup(s);
+	if (*type)
+		return 0;
+	return cli_usage_error(ctx, "unknown device type '%s': give a short name (net, blk, console, ...), "
+			       "the spec's name or a device id", s);
 }

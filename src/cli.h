@@ -3,10 +3,12 @@
 #ifndef VIRTIOCTL_CLI_H
 #define VIRTIOCTL_CLI_H
 
+#include <getopt.h> /* no_argument, required_argument for the option tables */
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "emit.h"
+#include "virtio_spec.h"
 
 #define EXIT_ANOMALY 1   /* ran, and found something wrong (decode anomalies) */
 #define EXIT_USAGE 2     /* wrong arguments or unusable input */
@@ -48,13 +50,20 @@ struct cli_verb {
 extern const struct cli_opt cli_global_opts[];
 
 struct cli_parser {
-	const struct cli_verb *verb;
+	const struct cli_verb *verb;   /* NULL: the global options before the verb */
 	struct cli_ctx *ctx;
 	int argc;
 	char **argv;
-	int optind;             /* after CLI_END: first positional argument */
-	int exit_code;          /* after CLI_EXIT */
-	void *getopt_state;
+	int optind;             /* after CLI_END: first positional argument (they are moved to the end of argv) */
+	int exit_code;          /* after CLI_EXIT: what the verb returns (0 after --help, EXIT_USAGE after an error) */
+	/* Parser state: the next token, the rest of a short-option cluster, the positionals seen so far. */
+	int next;
+	const char *cluster;
+	const char *cluster_token;
+	char **positionals;
+	int n_positionals;
+	bool options_ended;
+	bool stop_at_positional;
 };
 
 enum {
@@ -62,12 +71,21 @@ enum {
 	CLI_EXIT = -1,
 };
 
+/*
+ * The one option parser of every verb.  Long options may be abbreviated to
+ * a unique prefix and take their argument as "--opt=ARG" or "--opt ARG";
+ * short options cluster ("-jv", "-s4"); options may follow positionals
+ * ("decode dump.vq --json"); "--" ends the options.  A usage error names the
+ * exact word: an unknown option, a missing argument, an ambiguous prefix
+ * (with the candidates) or an argument given to a flag.
+ */
 void cli_parser_init(struct cli_parser *p, const struct cli_verb *verb, struct cli_ctx *ctx, int argc,
 		     char **argv);
 /*
  * Next verb option: returns its id with *arg set, CLI_END when options are
- * done, or CLI_EXIT when the verb must return p->exit_code (help printed:
- * 0; usage error printed: EXIT_USAGE).
+ * done (positionals are argv[p->optind..argc-1]), or CLI_EXIT when the verb
+ * must return p->exit_code (help printed: 0; usage error printed: EXIT_USAGE).
+ * Global options are applied to ctx here and never returned.
  */
 int cli_next(struct cli_parser *p, const char **arg);
 /* Frees the parser's state; accepts NULL. */
@@ -82,6 +100,9 @@ enum { CLI_GLOBALS_HELP = 1 };
  */
 int cli_parse_globals(struct cli_ctx *ctx, int argc, char **argv, int *first, int *exit_code);
 
+/* "virtioctl VERSION" (git describe at build time) and the optional parts built in. */
+void cli_print_version(FILE *f);
+
 /* Prints `virtioctl VERB --help` to f. */
 void cli_print_verb_help(const struct cli_verb *v, FILE *f);
 
@@ -94,8 +115,25 @@ int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...) __attribute
 void cli_emit_init(const struct cli_ctx *ctx, struct emit *e);
 int cli_emit_flush(const struct cli_ctx *ctx, struct emit *e);
 
-/* Strict number parsing (decimal or 0x hex, whole string); return 0 or -EINVAL/-ERANGE. */
+/*
+ * Strict number parsing, the rule of virtioctl(8) "NUMBERS": decimal, or hex
+ * with 0x; the whole string.  Return 0 or -EINVAL/-ERANGE.
+ */
 int cli_parse_u64(const char *s, unsigned long long *out);
 int cli_parse_u32(const char *s, unsigned *out);
+/*
+ * Parses a numeric option value up to max; on failure prints the one usage
+ * error every verb uses ("--queue: 'ff' is not a number: ... write 0xff for
+ * hex") and returns EXIT_USAGE.  what is the option or operand name.
+ */
+int cli_number_arg(const struct cli_ctx *ctx, const char *what, const char *s, unsigned long long max,
+		   unsigned long long *out);
+
+/*
+ * The shared parsers of --spec VERSION and --device TYPE: one wording of
+ * their errors everywhere.  Return 0, or EXIT_USAGE after the error line.
+ */
+int cli_spec_arg(const struct cli_ctx *ctx, const char *s, enum virtio_spec_version *version);
+int cli_device_type_arg(const struct cli_ctx *ctx, const char *s, const struct virtio_device_type **type);
 
 #endif

@@ -11,9 +11,11 @@
 static const struct cli_verb *const verbs[] = {
 	&verb_list,
 	&verb_info,
+	&verb_bind,
 	&verb_decode,
 	&verb_features,
 	&verb_status,
+	&verb_top,
 	&verb_trace,
 	&verb_dump,
 };

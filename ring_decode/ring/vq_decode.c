@@ -197,6 +197,17 @@ bool vq_indirect_claim(struct vq_dec *d, uint64_t addr, uint32_t parent)
 		}
 		other = d->ind_zero_owner;
 	} else {
+		/* allocated on the first table: a ring without indirect descriptors pays nothing */
+		if (!d->ind_addr) {
+			for (d->ind_cap = 16; d->ind_cap < 4 * (size_t)d->n; d->ind_cap *= 2)
+				;
+			d->ind_addr = calloc(d->ind_cap, sizeof(*d->ind_addr));
+			d->ind_owner = malloc(d->ind_cap * sizeof(*d->ind_owner));
+			if (!d->ind_addr || !d->ind_owner) {
+				d->err = -ENOMEM;
+				return false;
+			}
+		}
 		/* at most one table per descriptor: the set never fills past half */
 		size_t mask = d->ind_cap - 1, h = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 20) & mask;
 		while (d->ind_addr[h] && d->ind_addr[h] != addr)
@@ -385,12 +396,7 @@ int vq_decode(const struct vq_snapshot *s, struct vq_decode_result **out, struct
 	d.pool = malloc(d.pool_cap * sizeof(*d.pool));
 	d.owner = malloc(d.n * sizeof(*d.owner));
 	d.ind_seen = calloc(d.n, sizeof(*d.ind_seen));
-	for (d.ind_cap = 16; d.ind_cap < 4 * (size_t)d.n; d.ind_cap *= 2)
-		;
-	d.ind_addr = calloc(d.ind_cap, sizeof(*d.ind_addr));
-	d.ind_owner = malloc(d.ind_cap * sizeof(*d.ind_owner));
-	if (!r->descs || !r->chains || !d.chain_first || !d.pool || !d.owner || !d.ind_seen || !d.ind_addr ||
-	    !d.ind_owner)
+	if (!r->descs || !r->chains || !d.chain_first || !d.pool || !d.owner || !d.ind_seen)
 		goto oom;
 	for (uint32_t i = 0; i < d.n; i++)
 		d.owner[i] = VQ_NO_OWNER;

@@ -38,7 +38,8 @@ struct bind_outcome {
 	char driver_after[64];
 	int iommu_group;             /* -1 none */
 	char vfio_node[64];          /* "/dev/vfio/N" after binding to vfio-pci */
-	bool changed;                /* false: it was already where it was asked to go */
+	bool already;                /* it was already where it was asked to go: nothing done or to do */
+	bool changed;                /* the binding was changed (false for a dry run) */
 	struct bind_users users;     /* what was found (refused, or overridden by force) */
 };
 

@@ -184,8 +184,17 @@ static void render_names(struct emit *e, const struct vdev_list *l, const struct
 		if (!selected(d, f))
 			continue;
 		emit_str(e, NULL, "%s\n", d->address);
-		if (d->has_virtio)
+		/* The short form people type (00:03.0), for functions in PCI domain 0. */
+		if (d->is_pci && !strncmp(d->address, "0000:", 5))
+			emit_str(e, NULL, "%s\n", d->address + 5);
+		if (d->has_virtio) {
+			struct sysfs_class_devs cd;
+
 			emit_str(e, NULL, "%s\n", d->virtio.name);
+			sysfs_virtio_class_devs(d->virtio.dir, &cd);
+			for (size_t j = 0; j < cd.n; j++)
+				emit_str(e, NULL, "%s\n", cd.dev[j].name);
+		}
 	}
 	emit_array_end(e);
 }
@@ -204,12 +213,9 @@ static int parse_args(int argc, char **argv, struct cli_ctx *ctx, struct list_fi
 		}
 		switch (c) {
 		case OPT_TYPE:
-			f->type = virtio_device_type_lookup(arg);
-			if (!f->type) {
-				r = cli_usage_error(ctx, "unknown device type '%s': give a name such as net, blk, console, "
-						    "or a device id", arg);
+			r = cli_device_type_arg(ctx, arg, &f->type);
+			if (r)
 				goto out;
-			}
 			break;
 		case OPT_TRANSPORT: {
 			size_t i = 0;

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vfio_region.h"
+#include "bar_access.h"
+#include "vfio.h"
 #include "virtio_spec.h"
 
 #define PCI_COMMAND_REG 0x04
@@ -70,6 +71,8 @@ static int read_pci_registers(struct info_model *m, const struct info_options *o
 	const struct vdev *d = m->dev;
 	bool vfio = d->driver[0] && strstr(d->driver, "vfio");
 	bool writable = !opts->read_only;
+	struct pci_bar_desc bars[PCI_NUM_BARS];
+	struct vfio_device *vdev = NULL;
 	struct bar_access a;
 	char why[200];
 	int r;
@@ -83,11 +86,18 @@ static int read_pci_registers(struct info_model *m, const struct info_options *o
 			 "readable", d->address);
 		return 0;
 	}
-	if (vfio)
-		r = bar_access_open_vfio(&a, d->address, d->iommu_group, writable, why, sizeof(why));
-	else
-		r = bar_access_open_sysfs(&a, d->sysfs_dir, d->bars, writable, why, sizeof(why));
+	for (int i = 0; i < PCI_NUM_BARS; i++)
+		bars[i] = (struct pci_bar_desc){ .known = d->bars[i].present, .io = d->bars[i].io,
+						 .size = d->bars[i].size };
+	if (vfio) {
+		r = vfio_open_pci(d->address, &vdev, why, sizeof(why));
+		if (r == 0)
+			r = bar_access_open_vfio(&a, vdev, writable, why, sizeof(why));
+	} else {
+		r = bar_access_open_sysfs(&a, d->sysfs_dir, bars, writable, why, sizeof(why));
+	}
 	if (r < 0) {
+		vfio_close(vdev);
 		snprintf(m->not_read, sizeof(m->not_read), "BARs not accessible (%s): device configuration, offered "
 			 "features and queue sizes not shown", why);
 		return 0;
@@ -100,6 +110,7 @@ static int read_pci_registers(struct info_model *m, const struct info_options *o
 	m->regs = calloc(1, sizeof(*m->regs));
 	if (!m->regs) {
 		bar_access_close(&a);
+		vfio_close(vdev);
 		return -ENOMEM;
 	}
 	/* A modern-only device without a usable common capability has no legacy header to fall back to. */
@@ -110,6 +121,7 @@ static int read_pci_registers(struct info_model *m, const struct info_options *o
 	if (m->regs->skipped[0])
 		snprintf(m->not_read, sizeof(m->not_read), "%s", m->regs->skipped);
 	bar_access_close(&a);
+	vfio_close(vdev);
 	return 0;
 }
 

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vfio_region.h"
+#include "bar_access.h"
+#include "virtio_mmio_regs.h"
 #include "virtio_regs.h"
 
 #define PLATFORM_DEVICES "/sys/bus/platform/devices"
@@ -95,8 +96,9 @@ static void version_from_registers(struct vdev *v)
 		return;
 	if (bar_access_open_devmem(&a, v->mmio_base, MMIO_REGS_LEN, false, why, sizeof(why)) < 0)
 		return;
-	if (bar_read(&a, 0, 0x000, 4, &magic) == 0 && bar_read(&a, 0, 0x004, 4, &version) == 0 &&
-	    bar_read(&a, 0, 0x008, 4, &device_id) == 0 && magic == VIRTIO_MMIO_MAGIC &&
+	if (bar_read(&a, 0, VIRTIO_MMIO_OFF(magic_value), 4, &magic) == 0 &&
+	    bar_read(&a, 0, VIRTIO_MMIO_OFF(version), 4, &version) == 0 &&
+	    bar_read(&a, 0, VIRTIO_MMIO_OFF(device_id), 4, &device_id) == 0 && magic == VIRTIO_MMIO_MAGIC &&
 	    (version == 1 || version == 2)) {
 		v->transport = version == 1 ? VDEV_MMIO_V1 : VDEV_MMIO_V2;
 		v->mmio_version_source = "Version register (device not bound, read through /dev/mem)";

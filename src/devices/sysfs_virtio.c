@@ -183,27 +183,110 @@ void sysfs_virtio_class_devs(const char *virtio_dir, struct sysfs_class_devs *ou
 
 /* ---- /proc/interrupts ---- */
 
-static int irq_table_add(struct irq_table *t, size_t *cap, unsigned irq, const char *name, size_t len)
+struct irq_table_builder {
+	size_t cap;              /* actions allocated */
+	size_t counts_cap;       /* cpu_counts allocated */
+};
+
+/* The array p (of *cap elements of size elem) grown to hold need elements; NULL with *err set on failure. */
+static void *grow(void *p, size_t *cap, size_t need, size_t elem, int *err)
 {
+	size_t ncap = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return p;
+	while (ncap < need)
+		ncap *= 2;
+	/* A machine with more than a million actions or counts is not one we can describe anyway. */
+	if (ncap > (1u << 20)) {
+		*err = -E2BIG;
+		return NULL;
+	}
+	np = realloc(p, ncap * elem);
+	if (!np) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*cap = ncap;
+	return np;
+}
+
+static int irq_table_add(struct irq_table *t, struct irq_table_builder *b, unsigned irq, const char *name,
+			 size_t len, bool has_counts, size_t counts_off)
+{
+	struct irq_action *a;
+	int r = 0;
+
 	if (len == 0 || len >= sizeof(t->a[0].name))
 		return 0;
-	if (t->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct irq_action *p;
-
-		/* A machine with more than a million actions is not one we can describe anyway. */
-		if (ncap > (1u << 20))
-			return -E2BIG;
-		p = realloc(t->a, ncap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		t->a = p;
-		*cap = ncap;
-	}
-	t->a[t->n].irq = irq;
+	a = grow(t->a, &b->cap, t->n + 1, sizeof(*t->a), &r);
+	if (!a)
+		return r;
+	t->a = a;
+	t->a[t->n] = (struct irq_action){ .irq = irq, .has_counts = has_counts, .counts_off = counts_off };
 	memcpy(t->a[t->n].name, name, len);
 	t->a[t->n].name[len] = '\0';
 	t->n++;
+	return 0;
+}
+
+/* "           CPU0       CPU1" -> 2; 0 when the line is not the header. */
+static unsigned irq_header_cpus(const char *line)
+{
+	unsigned n = 0;
+	const char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "CPU", 3) || !isdigit((unsigned char)p[3]))
+			break;
+		p += 3;
+		while (isdigit((unsigned char)*p))
+			p++;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The first ncpus numeric columns after "IRQ:" are per-CPU counts; they are
+ * recorded when all are there and fit 32 bits (what the kernel prints).
+ */
+static int irq_parse_counts(struct irq_table *t, struct irq_table_builder *b, const char **pp, bool *has,
+			    size_t *off)
+{
+	const char *p = *pp;
+	uint32_t *counts;
+	int r = 0;
+
+	*has = false;
+	*off = t->n_counts;
+	if (!t->ncpus)
+		return 0;
+	counts = grow(t->cpu_counts, &b->counts_cap, t->n_counts + t->ncpus, sizeof(*t->cpu_counts), &r);
+	if (!counts)
+		return r;
+	t->cpu_counts = counts;
+	for (unsigned c = 0; c < t->ncpus; c++) {
+		char *end;
+		unsigned long long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		errno = 0;
+		v = strtoull(p, &end, 10);
+		if (errno || v > UINT32_MAX || (*end != ' ' && *end != '\t' && *end != '\n' && *end))
+			return 0;
+		t->cpu_counts[t->n_counts + c] = (uint32_t)v;
+		p = end;
+	}
+	t->n_counts += t->ncpus;
+	*has = true;
+	*pp = p;
 	return 0;
 }
 
@@ -212,11 +295,14 @@ static int irq_table_add(struct irq_table *t, size_t *cap, unsigned irq, const c
  * names never contain blanks for the devices we care about, so every token
  * is collected; the matcher looks for exact virtio/vfio names only.
  */
-static int irq_parse_line(struct irq_table *t, size_t *cap, const char *line)
+static int irq_parse_line(struct irq_table *t, struct irq_table_builder *b, const char *line)
 {
 	char *end;
 	unsigned long irq;
 	const char *p = line;
+	bool has_counts;
+	size_t counts_off;
+	int r;
 
 	while (*p == ' ')
 		p++;
@@ -226,6 +312,9 @@ static int irq_parse_line(struct irq_table *t, size_t *cap, const char *line)
 	if (*end != ':' || irq > UINT_MAX)
 		return 0;
 	p = end + 1;
+	r = irq_parse_counts(t, b, &p, &has_counts, &counts_off);
+	if (r < 0)
+		return r;
 	while (*p) {
 		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n')
 			p++;
@@ -233,7 +322,7 @@ static int irq_parse_line(struct irq_table *t, size_t *cap, const char *line)
 		while (*p && *p != ' ' && *p != '\t' && *p != ',' && *p != '\n')
 			p++;
 		if (p > s && !isdigit((unsigned char)*s)) {
-			int r = irq_table_add(t, cap, (unsigned)irq, s, (size_t)(p - s));
+			r = irq_table_add(t, b, (unsigned)irq, s, (size_t)(p - s), has_counts, counts_off);
 			if (r < 0)
 				return r;
 		}
@@ -245,14 +334,22 @@ int irq_table_load(struct irq_table *t, const char *path)
 {
 	FILE *f = fopen(path ? path : "/proc/interrupts", "re");
 	char *line = NULL;
-	size_t linecap = 0, cap = 0;
+	size_t linecap = 0;
+	struct irq_table_builder b = { 0 };
+	bool first = true;
 	int r = 0;
 
 	*t = (struct irq_table){ 0 };
 	if (!f)
 		return -errno;
 	while (getline(&line, &linecap, f) > 0) {
-		r = irq_parse_line(t, &cap, line);
+		if (first) {
+			first = false;
+			t->ncpus = irq_header_cpus(line);
+			if (t->ncpus)
+				continue;
+		}
+		r = irq_parse_line(t, &b, line);
 		if (r < 0)
 			break;
 	}
@@ -266,7 +363,20 @@ void irq_table_free(struct irq_table *t)
 	if (!t)
 		return;
 	free(t->a);
+	free(t->cpu_counts);
 	*t = (struct irq_table){ 0 };
+}
+
+bool irq_action_total(const struct irq_table *t, const struct irq_action *a, uint64_t *total)
+{
+	uint64_t sum = 0;
+
+	if (!a->has_counts || a->counts_off + t->ncpus > t->n_counts)
+		return false;
+	for (unsigned c = 0; c < t->ncpus; c++)
+		sum += t->cpu_counts[a->counts_off + c];
+	*total = sum;
+	return true;
 }
 
 /* ---- /proc/iomem ---- */

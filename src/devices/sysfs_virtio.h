@@ -58,12 +58,25 @@ void sysfs_virtio_class_devs(const char *virtio_dir, struct sysfs_class_devs *ou
 struct irq_action {
 	unsigned irq;
 	char name[64];
+	/*
+	 * The line's per-CPU counts (the kernel prints them as 32-bit unsigned,
+	 * so each wraps on its own): cpu_counts[0..ncpus) of the table; absent
+	 * when the line had fewer numeric columns than the header has CPUs.
+	 */
+	bool has_counts;
+	size_t counts_off;       /* index of the first count in irq_table.cpu_counts */
 };
 
 struct irq_table {
 	size_t n;
 	struct irq_action *a;
+	unsigned ncpus;          /* CPU columns in the header ("CPU0 CPU1 ..."); 0 when there was none */
+	uint32_t *cpu_counts;
+	size_t n_counts;
 };
+
+/* Sum of an action's per-CPU counts (as printed, each modulo 2^32); false when it has none. */
+bool irq_action_total(const struct irq_table *t, const struct irq_action *a, uint64_t *total);
 
 /* Reads /proc/interrupts (or `path` for tests). 0 or negative errno; an empty table on error is usable. */
 int irq_table_load(struct irq_table *t, const char *path);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Virtio transport registers read from a device no driver owns: PCI modern/legacy layouts and virtio-mmio. */
+/* What `info` reads from the registers of a device no driver owns, through the transport ops table. */
 #include "virtio_regs.h"
 
 #include <errno.h>
@@ -7,56 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transport_hw.h"
+#include "virtio_mmio_regs.h"
 #include "virtio_spec.h"
-
-/* struct virtio_pci_common_cfg (spec 4.1.4.3). */
-enum {
-	COMMON_DEVICE_FEATURE_SELECT = 0x00,
-	COMMON_DEVICE_FEATURE = 0x04,
-	COMMON_NUM_QUEUES = 0x12,
-	COMMON_DEVICE_STATUS = 0x14,
-	COMMON_CONFIG_GENERATION = 0x15,
-	COMMON_QUEUE_SELECT = 0x16,
-	COMMON_QUEUE_SIZE = 0x18,
-	COMMON_QUEUE_MSIX_VECTOR = 0x1a,
-	COMMON_QUEUE_ENABLE = 0x1c,
-	COMMON_QUEUE_NOTIFY_OFF = 0x1e,
-	COMMON_END_1_0 = 0x20,   /* the per-queue fields read here end before queue_desc */
-};
-
-/* Legacy header in I/O BAR 0 (spec 4.1.4.10).  Offset 0x13 is the ISR: reading it clears it, never touched. */
-enum {
-	LEGACY_HOST_FEATURES = 0x00,
-	LEGACY_QUEUE_PFN = 0x08,
-	LEGACY_QUEUE_NUM = 0x0c,
-	LEGACY_QUEUE_SEL = 0x0e,
-	LEGACY_STATUS = 0x12,
-	LEGACY_MSIX_QUEUE_VECTOR = 0x16,
-	LEGACY_CONFIG_NO_MSIX = 20,
-	LEGACY_CONFIG_MSIX = 24,
-};
-
-/* virtio-mmio registers (spec 4.2.2 and 4.2.4). */
-enum {
-	MMIO_MAGIC = 0x000,
-	MMIO_VERSION = 0x004,
-	MMIO_DEVICE_ID = 0x008,
-	MMIO_VENDOR_ID = 0x00c,
-	MMIO_DEVICE_FEATURES = 0x010,
-	MMIO_DEVICE_FEATURES_SEL = 0x014,
-	MMIO_QUEUE_SEL = 0x030,
-	MMIO_QUEUE_NUM_MAX = 0x034,
-	MMIO_QUEUE_PFN = 0x040,      /* version 1 */
-	MMIO_QUEUE_READY = 0x044,    /* version 2 */
-	MMIO_STATUS = 0x070,
-	MMIO_CONFIG_GENERATION = 0x0fc,
-	MMIO_CONFIG = 0x100,
-};
 
 /* Device configuration is read up to this many bytes even when the layout tables know nothing. */
 #define CONFIG_UNTABLED_LEN 64
 #define CONFIG_MAX_LEN 1024
-#define CONFIG_READ_TRIES 4
 
 size_t virtio_regs_config_extent(uint32_t device_id, size_t region_len)
 {
@@ -108,77 +65,37 @@ static void config_widths(uint32_t device_id, uint8_t *width, size_t len)
 	}
 }
 
-static int read_block(struct bar_access *a, unsigned bar, uint64_t base, const uint8_t *width, uint8_t *buf,
-		      size_t len)
-{
-	for (size_t pos = 0; pos < len;) {
-		unsigned w = width[pos];
-		uint32_t v;
-		int r;
-
-		if (pos % w || pos + w > len)
-			w = 1;
-		r = bar_read(a, bar, base + pos, w, &v);
-		if (r < 0)
-			return r;
-		for (unsigned i = 0; i < w; i++)
-			buf[pos + i] = (uint8_t)(v >> (8 * i));
-		pos += w;
-	}
-	return 0;
-}
-
 /*
- * Reads the device configuration with the spec's retry rule: until the
- * generation counter is unchanged across the read, or (gen_off < 0, no
- * counter) until two consecutive reads agree.
+ * Reads the device configuration with the spec's retry rule (the
+ * transport's generation counter, or two agreeing reads); a read that never
+ * settled is kept and marked torn.
  */
-static int read_config(struct bar_access *a, unsigned bar, uint64_t base, size_t len, uint32_t device_id,
-		       unsigned gen_bar, long long gen_off, unsigned gen_width, struct virtio_regs *out)
+static int read_config(struct transport *t, uint32_t device_id, struct virtio_regs *out)
 {
-	uint8_t *buf = NULL, *prev = NULL, *width = NULL;
-	int r = -ENOMEM;
+	size_t len = virtio_regs_config_extent(device_id, t->config_len);
+	uint8_t *buf, *width;
+	int r;
 
 	if (!len)
 		return 0;
 	buf = malloc(len);
-	prev = malloc(len);
 	width = malloc(len);
-	if (!buf || !prev || !width)
-		goto out;
-	config_widths(device_id, width, len);
-	out->config_torn = true;
-	for (int tries = 0; tries < CONFIG_READ_TRIES; tries++) {
-		uint32_t g1 = 0, g2 = 0;
-
-		if (gen_off >= 0 && (r = bar_read(a, gen_bar, (uint64_t)gen_off, gen_width, &g1)) < 0)
-			goto out;
-		if ((r = read_block(a, bar, base, width, buf, len)) < 0)
-			goto out;
-		if (gen_off >= 0) {
-			if ((r = bar_read(a, gen_bar, (uint64_t)gen_off, gen_width, &g2)) < 0)
-				goto out;
-			if (g1 == g2) {
-				out->config_torn = false;
-				break;
-			}
-		} else {
-			if (tries && !memcmp(buf, prev, len)) {
-				out->config_torn = false;
-				break;
-			}
-			memcpy(prev, buf, len);
-		}
+	if (!buf || !width) {
+		free(buf);
+		free(width);
+		return -ENOMEM;
 	}
+	config_widths(device_id, width, len);
+	r = transport_config_read(t, 0, buf, len, width, NULL);
+	free(width);
+	if (r < 0 && r != -EAGAIN) {
+		free(buf);
+		return r;
+	}
+	out->config_torn = r == -EAGAIN;
 	out->config = buf;
 	out->config_len = len;
-	buf = NULL;
-	r = 0;
-out:
-	free(buf);
-	free(prev);
-	free(width);
-	return r;
+	return 0;
 }
 
 static void set_skipped(struct virtio_regs *out, const char *what)
@@ -187,112 +104,79 @@ static void set_skipped(struct virtio_regs *out, const char *what)
 		snprintf(out->skipped, sizeof(out->skipped), "%s", what);
 }
 
-/* ---- PCI modern ---- */
-
-struct common_window {
-	struct bar_access *a;
-	const struct virtio_pci_cap_info *cap;
-};
-
-static int common_read(const struct common_window *c, unsigned off, unsigned width, uint32_t *v)
+/* Per-queue registers of the first n queues (selector writes); counted: stop before the first of size 0. */
+static int read_queues(struct transport *t, size_t n, bool counted, struct virtio_regs *out)
 {
-	if (off + width > c->cap->length)
-		return -ERANGE;
-	return bar_read(c->a, c->cap->bar, c->cap->offset + off, width, v);
-}
-
-static int common_write(const struct common_window *c, unsigned off, unsigned width, uint32_t v)
-{
-	if (off + width > c->cap->length)
-		return -ERANGE;
-	return bar_write(c->a, c->cap->bar, c->cap->offset + off, width, v);
-}
-
-static int read_offered_modern(const struct common_window *c, struct virtio_regs *out)
-{
-	uint32_t saved, v;
-	int r = common_read(c, COMMON_DEVICE_FEATURE_SELECT, 4, &saved);
-
-	if (r < 0)
-		return r;
-	for (uint32_t sel = 0; sel < VIRTIO_FEATURES_BITS / 32; sel++) {
-		if ((r = common_write(c, COMMON_DEVICE_FEATURE_SELECT, 4, sel)) < 0 ||
-		    (r = common_read(c, COMMON_DEVICE_FEATURE, 4, &v)) < 0)
-			return r;
-		out->offered.w[sel / 2] |= (uint64_t)v << (32 * (sel % 2));
-	}
-	out->has_offered = true;
-	return common_write(c, COMMON_DEVICE_FEATURE_SELECT, 4, saved);
-}
-
-static int read_queues_modern(const struct common_window *c, struct virtio_regs *out)
-{
-	uint32_t saved, v;
-	size_t n = out->num_queues;
-	int r = common_read(c, COMMON_QUEUE_SELECT, 2, &saved);
-
-	if (r < 0)
-		return r;
 	if (n > VIRTIO_REGS_MAX_QUEUES) {
 		n = VIRTIO_REGS_MAX_QUEUES;
 		out->queues_truncated = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct virtio_queue_info *q = &out->queues[i];
+		struct transport_queue_state st;
+		int r = t->ops->get_queue_state(t, (uint16_t)i, &st);
 
-		*q = (struct virtio_queue_info){ .index = (uint16_t)i };
-		if ((r = common_write(c, COMMON_QUEUE_SELECT, 2, (uint32_t)i)) < 0 ||
-		    (r = common_read(c, COMMON_QUEUE_SIZE, 2, &v)) < 0)
+		if (r < 0)
 			return r;
-		q->size = (uint16_t)v;
-		if (common_read(c, COMMON_QUEUE_MSIX_VECTOR, 2, &v) == 0)
-			q->has_msix_vector = true, q->msix_vector = (uint16_t)v;
-		if (common_read(c, COMMON_QUEUE_ENABLE, 2, &v) == 0)
-			q->has_enabled = true, q->enabled = v & 1;
-		if (common_read(c, COMMON_QUEUE_NOTIFY_OFF, 2, &v) == 0)
-			q->has_notify_off = true, q->notify_off = (uint16_t)v;
+		if (counted && !st.max_size)
+			break;
+		*q = (struct virtio_queue_info){
+			.index = (uint16_t)i, .size = st.max_size,
+			.has_msix_vector = st.has_vector, .msix_vector = st.vector,
+			.has_enabled = st.has_enabled, .enabled = st.enabled,
+			.has_notify_off = st.has_notify_off, .notify_off = st.notify_off,
+		};
 		out->n_queues = i + 1;
 	}
-	return common_write(c, COMMON_QUEUE_SELECT, 2, saved);
+	return 0;
 }
 
-int virtio_regs_read_pci_modern(struct bar_access *a, const struct pci_cfg_decode *dec, uint32_t device_id,
-				bool allow_writes, struct virtio_regs *out)
+/* Transports without a queue count: queues exist up to the first of size 0. */
+static int read_counted_queues(struct transport *t, struct virtio_regs *out)
+{
+	int r = read_queues(t, VIRTIO_REGS_MAX_QUEUES, true, out);
+
+	out->has_num_queues = true;
+	out->num_queues = (uint16_t)out->n_queues;
+	return r;
+}
+
+static int read_status(struct transport *t, struct virtio_regs *out)
+{
+	int r = t->ops->get_status(t, &out->status);
+
+	out->has_status = r == 0;
+	return r;
+}
+
+static int read_generation(struct transport *t, struct virtio_regs *out)
+{
+	uint32_t g;
+	int r = t->ops->get_config_generation(t, &g);
+
+	if (r == 0)
+		out->has_generation = true, out->generation = (uint8_t)g;
+	return r;
+}
+
+static int read_offered(struct transport *t, struct virtio_regs *out)
+{
+	int r = t->ops->get_device_features(t, &out->offered);
+
+	out->has_offered = r == 0;
+	return r;
+}
+
+#define NOT_READ_SELECTORS "offered features and queue sizes not read: they need selector writes (--read-only); " \
+			   "feature-dependent configuration fields are decoded as if every feature were offered"
+
+/* ---- PCI modern ---- */
+
+static int modern_device_config(struct transport *t, struct bar_access *a, const struct pci_cfg_decode *dec,
+				uint32_t device_id, struct virtio_regs *out)
 {
 	const struct virtio_pci_cap_info *dev = pci_cfg_find_virtio(dec, VIRTIO_PCI_CAP_DEVICE_CFG);
-	struct common_window c = { a, pci_cfg_find_virtio(dec, VIRTIO_PCI_CAP_COMMON_CFG) };
-	uint32_t v;
-	int r;
 
-	memset(out, 0, sizeof(*out));
-	out->layout = "modern";
-	if (!c.cap) {
-		set_skipped(out, "no usable common configuration capability: transport registers not read");
-		return -ENODEV;
-	}
-	if (c.cap->length < COMMON_END_1_0 || !a->bar[c.cap->bar].usable) {
-		set_skipped(out, "the common configuration region is too short or its BAR is not accessible");
-		return -ERANGE;
-	}
-	if ((r = common_read(&c, COMMON_NUM_QUEUES, 2, &v)) < 0)
-		goto io_error;
-	out->has_num_queues = true;
-	out->num_queues = (uint16_t)v;
-	if ((r = common_read(&c, COMMON_DEVICE_STATUS, 1, &v)) < 0)
-		goto io_error;
-	out->has_status = true;
-	out->status = (uint8_t)v;
-	if ((r = common_read(&c, COMMON_CONFIG_GENERATION, 1, &v)) < 0)
-		goto io_error;
-	out->has_generation = true;
-	out->generation = (uint8_t)v;
-	if (allow_writes) {
-		if ((r = read_offered_modern(&c, out)) < 0 || (r = read_queues_modern(&c, out)) < 0)
-			goto io_error;
-	} else {
-		set_skipped(out, "offered features and queue sizes not read: they need selector writes (--read-only); "
-				 "feature-dependent configuration fields are decoded as if every feature were offered");
-	}
 	if (!dev) {
 		if (virtio_config_layout(device_id, &(size_t){ 0 }))
 			set_skipped(out, "device configuration not read: no usable device configuration capability");
@@ -302,13 +186,67 @@ int virtio_regs_read_pci_modern(struct bar_access *a, const struct pci_cfg_decod
 		set_skipped(out, "device configuration not read: its BAR is not accessible");
 		return 0;
 	}
-	r = read_config(a, dev->bar, dev->offset, virtio_regs_config_extent(device_id, dev->length), device_id,
-			c.cap->bar, (long long)(c.cap->offset + COMMON_CONFIG_GENERATION), 1, out);
-	if (r < 0)
+	if (!t->config_len) {
+		set_skipped(out, "device configuration not read: its region lies outside its BAR");
+		return 0;
+	}
+	return read_config(t, device_id, out);
+}
+
+/*
+ * Offered features and per-queue registers: selector writes, after which the
+ * selectors are put back as they were (a driver that comes later, or
+ * another reader, finds what it left).
+ */
+static int read_selected(struct transport *t, struct bar_access *a, const struct pci_cfg_decode *dec,
+			 struct virtio_regs *out)
+{
+	const struct virtio_pci_cap_info *c = pci_cfg_find_virtio(dec, VIRTIO_PCI_CAP_COMMON_CFG);
+	uint64_t feat_sel = c->offset + VIRTIO_PCI_COMMON_CFG_OFF(device_feature_select);
+	uint64_t queue_sel = c->offset + VIRTIO_PCI_COMMON_CFG_OFF(queue_select);
+	uint32_t saved_feat, saved_queue;
+	int r;
+
+	if ((r = bar_read(a, c->bar, feat_sel, 4, &saved_feat)) < 0 || (r = bar_read(a, c->bar, queue_sel, 2, &saved_queue)) < 0)
+		return r;
+	if ((r = read_offered(t, out)) < 0 || (r = read_queues(t, out->num_queues, false, out)) < 0)
+		return r;
+	if ((r = bar_write(a, c->bar, feat_sel, 4, saved_feat)) < 0)
+		return r;
+	return bar_write(a, c->bar, queue_sel, 2, saved_queue);
+}
+
+int virtio_regs_read_pci_modern(struct bar_access *a, const struct pci_cfg_decode *dec, uint32_t device_id,
+				bool allow_writes, struct virtio_regs *out)
+{
+	struct transport *t = NULL;
+	char why[sizeof(out->skipped)];
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->layout = "modern";
+	if ((r = transport_open_pci_modern(a, dec, device_id, &t, why, sizeof(why))) < 0) {
+		set_skipped(out, why);
+		return r;
+	}
+	if ((r = t->ops->get_num_queues(t, &out->num_queues)) < 0)
 		goto io_error;
+	out->has_num_queues = true;
+	if ((r = read_status(t, out)) < 0 || (r = read_generation(t, out)) < 0)
+		goto io_error;
+	if (allow_writes) {
+		if ((r = read_selected(t, a, dec, out)) < 0)
+			goto io_error;
+	} else {
+		set_skipped(out, NOT_READ_SELECTORS);
+	}
+	if ((r = modern_device_config(t, a, dec, device_id, out)) < 0)
+		goto io_error;
+	transport_free(t);
 	return 0;
 io_error:
 	snprintf(out->skipped, sizeof(out->skipped), "reading the virtio registers failed: %s", strerror(-r));
+	transport_free(t);
 	return r;
 }
 
@@ -317,95 +255,54 @@ io_error:
 int virtio_regs_read_pci_legacy(struct bar_access *a, bool msix_enabled, uint32_t device_id, bool allow_writes,
 				struct virtio_regs *out)
 {
-	uint64_t cfg_off = msix_enabled ? LEGACY_CONFIG_MSIX : LEGACY_CONFIG_NO_MSIX;
-	uint32_t v;
+	struct transport *t = NULL;
+	char why[sizeof(out->skipped)];
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->layout = "legacy";
-	if (!a->bar[0].usable || !a->bar[0].io || a->bar[0].size < cfg_off) {
-		set_skipped(out, "the legacy header needs an accessible I/O BAR 0");
-		return -ENODEV;
+	if ((r = transport_open_pci_legacy(a, msix_enabled, device_id, &t, why, sizeof(why))) < 0) {
+		set_skipped(out, why);
+		return r;
 	}
-	/* Host features and status are plain registers; only the ISR at 0x13 clears on read. */
-	if ((r = bar_read(a, 0, LEGACY_HOST_FEATURES, 4, &v)) < 0)
+	/* Host features and status are plain registers; only the ISR clears on read, and is never touched. */
+	if ((r = read_offered(t, out)) < 0 || (r = read_status(t, out)) < 0)
 		goto io_error;
-	out->has_offered = true;
-	out->offered.w[0] = v;
-	if ((r = bar_read(a, 0, LEGACY_STATUS, 1, &v)) < 0)
-		goto io_error;
-	out->has_status = true;
-	out->status = (uint8_t)v;
 	if (allow_writes) {
-		for (uint32_t i = 0; i < VIRTIO_REGS_MAX_QUEUES; i++) {
-			struct virtio_queue_info *q = &out->queues[i];
-
-			if ((r = bar_write(a, 0, LEGACY_QUEUE_SEL, 2, i)) < 0 ||
-			    (r = bar_read(a, 0, LEGACY_QUEUE_NUM, 2, &v)) < 0)
-				goto io_error;
-			if (!v)
-				break;
-			*q = (struct virtio_queue_info){ .index = (uint16_t)i, .size = (uint16_t)v };
-			if (bar_read(a, 0, LEGACY_QUEUE_PFN, 4, &v) == 0)
-				q->has_enabled = true, q->enabled = v != 0;
-			if (msix_enabled && bar_read(a, 0, LEGACY_MSIX_QUEUE_VECTOR, 2, &v) == 0)
-				q->has_msix_vector = true, q->msix_vector = (uint16_t)v;
-			out->n_queues = i + 1;
-		}
-		out->has_num_queues = true;
-		out->num_queues = (uint16_t)out->n_queues;
+		if ((r = read_counted_queues(t, out)) < 0)
+			goto io_error;
 	} else {
 		set_skipped(out, "queue sizes not read: they need selector writes (--read-only)");
 	}
-	r = read_config(a, 0, cfg_off, virtio_regs_config_extent(device_id, a->bar[0].size - cfg_off), device_id, 0,
-			-1, 1, out);
-	if (r < 0)
+	if ((r = read_config(t, device_id, out)) < 0)
 		goto io_error;
+	transport_free(t);
 	return 0;
 io_error:
 	snprintf(out->skipped, sizeof(out->skipped), "reading the legacy virtio header failed: %s", strerror(-r));
+	transport_free(t);
 	return r;
 }
 
 /* ---- virtio-mmio ---- */
 
-static int read_mmio_queues(struct bar_access *a, struct virtio_regs *out)
-{
-	uint32_t v;
-	int r;
-
-	for (uint32_t i = 0; i < VIRTIO_REGS_MAX_QUEUES; i++) {
-		struct virtio_queue_info *q = &out->queues[i];
-
-		if ((r = bar_write(a, 0, MMIO_QUEUE_SEL, 4, i)) < 0 || (r = bar_read(a, 0, MMIO_QUEUE_NUM_MAX, 4, &v)) < 0)
-			return r;
-		if (!v)
-			break;
-		*q = (struct virtio_queue_info){ .index = (uint16_t)i, .size = (uint16_t)(v > 0xffff ? 0xffff : v) };
-		if (bar_read(a, 0, out->mmio_version == 1 ? MMIO_QUEUE_PFN : MMIO_QUEUE_READY, 4, &v) == 0)
-			q->has_enabled = true, q->enabled = out->mmio_version == 1 ? v != 0 : (v & 1);
-		out->n_queues = i + 1;
-	}
-	out->has_num_queues = true;
-	out->num_queues = (uint16_t)out->n_queues;
-	return 0;
-}
-
 int virtio_regs_read_mmio(struct bar_access *a, bool allow_writes, struct virtio_regs *out)
 {
-	uint32_t v;
+	struct transport *t = NULL;
+	char why[sizeof(out->skipped)];
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->layout = "mmio";
-	if (!a->bar[0].usable || a->bar[0].size < MMIO_CONFIG) {
+	if (!a->bar[0].usable || a->bar[0].size < VIRTIO_MMIO_CONFIG) {
 		set_skipped(out, "the MMIO window is smaller than the register block");
 		return -ENODEV;
 	}
-	if ((r = bar_read(a, 0, MMIO_MAGIC, 4, &out->mmio_magic)) < 0 ||
-	    (r = bar_read(a, 0, MMIO_VERSION, 4, &out->mmio_version)) < 0 ||
-	    (r = bar_read(a, 0, MMIO_DEVICE_ID, 4, &out->mmio_device_id)) < 0 ||
-	    (r = bar_read(a, 0, MMIO_VENDOR_ID, 4, &out->mmio_vendor_id)) < 0)
+	/* The identification registers are shown even when they say this is no virtio device. */
+	if ((r = bar_read(a, 0, VIRTIO_MMIO_OFF(magic_value), 4, &out->mmio_magic)) < 0 ||
+	    (r = bar_read(a, 0, VIRTIO_MMIO_OFF(version), 4, &out->mmio_version)) < 0 ||
+	    (r = bar_read(a, 0, VIRTIO_MMIO_OFF(device_id), 4, &out->mmio_device_id)) < 0 ||
+	    (r = bar_read(a, 0, VIRTIO_MMIO_OFF(vendor_id), 4, &out->mmio_vendor_id)) < 0)
 		goto io_error;
 	out->has_mmio_ids = true;
 	if (out->mmio_magic != VIRTIO_MMIO_MAGIC || (out->mmio_version != 1 && out->mmio_version != 2)) {
@@ -416,40 +313,27 @@ int virtio_regs_read_mmio(struct bar_access *a, bool allow_writes, struct virtio
 	/* Device id 0 is a placeholder window with no device behind it (spec 4.2.2.2). */
 	if (!out->mmio_device_id)
 		return 0;
-	if ((r = bar_read(a, 0, MMIO_STATUS, 4, &v)) < 0)
-		goto io_error;
-	out->has_status = true;
-	out->status = (uint8_t)v;
-	if (out->mmio_version == 2) {
-		if ((r = bar_read(a, 0, MMIO_CONFIG_GENERATION, 4, &v)) < 0)
-			goto io_error;
-		out->has_generation = true;
-		out->generation = (uint8_t)v;
+	if ((r = transport_open_mmio(a, &t, why, sizeof(why))) < 0) {
+		set_skipped(out, why);
+		return r;
 	}
+	if ((r = read_status(t, out)) < 0)
+		goto io_error;
+	if (t->caps.has_config_generation && (r = read_generation(t, out)) < 0)
+		goto io_error;
 	if (allow_writes) {
-		/* Version 1 has 32 feature bits per selector too, but only selectors 0 and 1. */
-		uint32_t nsel = out->mmio_version == 1 ? 2 : VIRTIO_FEATURES_BITS / 32;
-
-		for (uint32_t sel = 0; sel < nsel; sel++) {
-			if ((r = bar_write(a, 0, MMIO_DEVICE_FEATURES_SEL, 4, sel)) < 0 ||
-			    (r = bar_read(a, 0, MMIO_DEVICE_FEATURES, 4, &v)) < 0)
-				goto io_error;
-			out->offered.w[sel / 2] |= (uint64_t)v << (32 * (sel % 2));
-		}
-		out->has_offered = true;
-		if ((r = read_mmio_queues(a, out)) < 0)
+		if ((r = read_offered(t, out)) < 0 || (r = read_counted_queues(t, out)) < 0)
 			goto io_error;
 	} else {
-		set_skipped(out, "offered features and queue sizes not read: they need selector writes (--read-only); "
-				 "feature-dependent configuration fields are decoded as if every feature were offered");
+		set_skipped(out, NOT_READ_SELECTORS);
 	}
-	r = read_config(a, 0, MMIO_CONFIG, virtio_regs_config_extent(out->mmio_device_id, a->bar[0].size - MMIO_CONFIG),
-			out->mmio_device_id, 0, out->mmio_version == 2 ? MMIO_CONFIG_GENERATION : -1, 4, out);
-	if (r < 0)
+	if ((r = read_config(t, out->mmio_device_id, out)) < 0)
 		goto io_error;
+	transport_free(t);
 	return 0;
 io_error:
 	snprintf(out->skipped, sizeof(out->skipped), "reading the virtio-mmio registers failed: %s", strerror(-r));
+	transport_free(t);
 	return r;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Virtio transport registers read from a device no driver owns: PCI modern/legacy layouts and virtio-mmio. */
+/* What `info` reads from the registers of a device no driver owns, through the transport ops table. */
 #ifndef VIRTIOCTL_VIRTIO_REGS_H
 #define VIRTIOCTL_VIRTIO_REGS_H
 
@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bar_access.h"
 #include "pci_cap_virtio.h"
-#include "vfio_region.h"
 #include "virtio_features.h"
 
 struct virtio_queue_info {
@@ -61,7 +61,5 @@ int virtio_regs_read_mmio(struct bar_access *a, bool allow_writes, struct virtio
 size_t virtio_regs_config_extent(uint32_t device_id, size_t region_len);
 /* Frees out->config; accepts NULL. */
 void virtio_regs_free(struct virtio_regs *r);
-
-#define VIRTIO_MMIO_MAGIC 0x74726976u  /* "virt" */
 
 #endif

@@ -47,7 +47,7 @@ struct dma_pool;
 int dma_pool_create(const struct dma_pool_opts *o, struct dma_pool **out, char *why, size_t why_len);
 /*
  * A zeroed chunk of len bytes, aligned to align (a power of two, at most
- * the page size in use), physically contiguous.  -ENOMEM when the pool has
+ * 4096), physically contiguous.  -ENOMEM when the pool has
  * no such run left.
  */
 int dma_alloc(struct dma_pool *p, size_t len, size_t align, struct dma_chunk *out);

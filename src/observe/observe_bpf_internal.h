@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h" /* HAVE_BPF */
 #include "observe_bpf.h"
 
 void obs_bpf_why(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -26,6 +26,7 @@ enum vq_obs_have {
 	VQ_OBS_NUM_FREE       = 1u << 7,
 	VQ_OBS_LATENCY        = 1u << 8,   /* latency_log2_ns histogram is valid */
 	VQ_OBS_RING           = 1u << 9,   /* ring_type and size are valid */
+	VQ_OBS_LATENCY_SUM    = 1u << 10,  /* latency_sum_ns is valid (the histogram keeps no sum by itself) */
 };
 
 #define VQ_OBS_LAT_BUCKETS 32   /* bucket i counts latencies in [2^i, 2^(i+1)) ns; the last one is open-ended */
@@ -33,7 +34,8 @@ enum vq_obs_have {
 struct vq_obs_queue {
 	char device[32];            /* "virtio3" */
 	uint32_t device_id;         /* virtio device id, 0 when unknown */
-	uint32_t queue;             /* queue index within the device */
+	uint32_t queue;             /* queue index within the device; VQ_QUEUE_INDEX_UNKNOWN when not known
+	                               (a shared vector in the /proc source) */
 	char name[32];              /* the driver's name for it ("requests.0", "input.0"), "" when unknown */
 	uint32_t have;              /* enum vq_obs_have bits */
 
@@ -50,6 +52,7 @@ struct vq_obs_queue {
 	uint32_t num_free;          /* free descriptors */
 
 	uint64_t latency_log2_ns[VQ_OBS_LAT_BUCKETS];
+	uint64_t latency_sum_ns;    /* sum of every latency counted in the histogram (Prometheus _sum) */
 
 	uint64_t last_progress_ns;  /* CLOCK_MONOTONIC of the last add, kick, interrupt or completion; 0 unknown */
 };
@@ -81,6 +84,19 @@ struct vq_obs_source {
 	void *priv;
 };
 
+/* Frees the queues; accepts NULL. */
 void vq_obs_sample_free(struct vq_obs_sample *s);
+/* Calls the source's close op; accepts NULL. */
+void vq_obs_source_close(struct vq_obs_source *s);
+
+/* Same device, queue index and name: the identity a queue keeps from one sample to the next. */
+bool vq_obs_same_queue(const struct vq_obs_queue *a, const struct vq_obs_queue *b);
+/* The queue of s with the identity of `like`, or NULL. */
+const struct vq_obs_queue *vq_obs_find(const struct vq_obs_sample *s, const struct vq_obs_queue *like);
+/*
+ * Appends a zeroed queue (index VQ_QUEUE_INDEX_UNKNOWN) to s, whose array
+ * holds *cap entries; NULL when memory runs out.  For sources.
+ */
+struct vq_obs_queue *vq_obs_sample_add(struct vq_obs_sample *s, size_t *cap);
 
 #endif

@@ -178,12 +178,10 @@ static int run_features(int argc, char **argv, struct cli_ctx *ctx)
 	cli_parser_done(&p);
 	if (argc - p.optind != 1)
 		return cli_usage_error(ctx, "expected one feature VALUE, got %d arguments", argc - p.optind);
-	if (spec && virtio_spec_version_parse(spec, &a.spec) < 0)
-		return cli_error(ctx, EXIT_USAGE, "--spec takes 1.2, 1.3 or 1.4, not '%s'", spec);
-	if (device && !(a.type = virtio_device_type_lookup(device)))
-		return cli_error(ctx, EXIT_USAGE,
-				 "unknown device type '%s'; give a short name (net, blk, ...) or an id 1-49 "
-				 "(see virtioctl-features(8))", device);
+	if (spec && (r = cli_spec_arg(ctx, spec, &a.spec)))
+		return r;
+	if (device && (r = cli_device_type_arg(ctx, device, &a.type)))
+		return r;
 
 	const char *value = argv[p.optind];
 	char *file_text;

@@ -63,23 +63,6 @@ static void check_status(unsigned s, unsigned known, bool legacy, struct status_
 		add(p, "suspend_before_features_ok", "SUSPEND is set on a device that never finished initialization (no FEATURES_OK)");
 }
 
-static int parse_status(const char *s, unsigned *out)
-{
-	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	const char *digits = hex ? s + 2 : s;
-	char *end;
-
-	/* Decimal unless 0x: "010" is ten, as a person reading it means, not octal eight. */
-	if (!*digits || strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789") != strlen(digits))
-		return -EINVAL;
-	errno = 0;
-	unsigned long v = strtoul(digits, &end, hex ? 16 : 10);
-	if (errno || v > 0xff)
-		return -ERANGE;
-	*out = (unsigned)v;
-	return 0;
-}
-
 static void render_status(struct emit *e, unsigned s, enum virtio_spec_version spec, const struct status_problems *p)
 {
 	const struct virtio_status_bit *b;
@@ -141,14 +124,15 @@ static int run_status(int argc, char **argv, struct cli_ctx *ctx)
 	cli_parser_done(&p);
 	if (argc - p.optind != 1)
 		return cli_usage_error(ctx, "expected one status VALUE, got %d arguments", argc - p.optind);
-	if (spec_arg && virtio_spec_version_parse(spec_arg, &spec) < 0)
-		return cli_error(ctx, EXIT_USAGE, "--spec takes 1.2, 1.3 or 1.4, not '%s'", spec_arg);
+	int r;
+	if (spec_arg && (r = cli_spec_arg(ctx, spec_arg, &spec)))
+		return r;
 
+	unsigned long long v;
 	unsigned s, known = 0;
-	int r = parse_status(argv[p.optind], &s);
-	if (r < 0)
-		return cli_error(ctx, EXIT_USAGE,
-				 "'%s' is not a status byte: give 0-255 in decimal or 0x00-0xff in hex", argv[p.optind]);
+	if ((r = cli_number_arg(ctx, "status byte", argv[p.optind], 0xff, &v)))
+		return r;
+	s = (unsigned)v;
 
 	const struct virtio_status_bit *b;
 	for (size_t i = 0; (b = virtio_status_bit_at(i)); i++)

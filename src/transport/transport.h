@@ -46,6 +46,7 @@ enum transport_kind {
 
 /* What the transport has; every verb checks these instead of the kind. */
 struct transport_caps {
+	bool legacy;                 /* the legacy interface (pci-legacy, mmio v1): no FEATURES_OK step (spec 3.1.2) */
 	unsigned feature_bits;       /* 32 (pci-legacy), 64 (mmio v1), 128 (pci-modern, mmio v2 selectors 0..3) */
 	bool has_num_queues;         /* a register gives the queue count; else queues are counted until size 0 */
 	bool has_config_generation;  /* else config reads repeat until two agree */
@@ -105,7 +106,11 @@ struct transport_ops {
 	int (*queue_setup)(struct transport *t, uint16_t q, const struct transport_queue_setup *s);
 	/* Enables the queue (queue_enable = 1 / QueueReady = 1; legacy: implied by queue_setup's PFN). */
 	int (*queue_enable)(struct transport *t, uint16_t q);
-	/* Per-queue reset with a bounded wait for it to read 0; -EOPNOTSUPP where !caps.has_queue_reset. */
+	/*
+	 * Per-queue reset (VIRTIO_F_RING_RESET): writes 1, then waits (bounded)
+	 * until the register reads 1, the device's "reset done" (spec 4.1.4.3.2).
+	 * -EOPNOTSUPP where !caps.has_queue_reset.
+	 */
 	int (*queue_reset)(struct transport *t, uint16_t q);
 	int (*get_notify_info)(struct transport *t, uint16_t q, struct transport_notify_info *out);
 	/*
@@ -151,10 +156,10 @@ struct transport {
 	/* Bounded waits: reset and queue reset poll this long (ms) before giving up; 0 means the default. */
 	unsigned reset_timeout_ms;
 	void *priv;                  /* the implementation's state */
-	struct transport *cleanup_next;   /* transport_cleanup.c: the list of transports to reset on exit */
 };
 
 #define TRANSPORT_RESET_TIMEOUT_MS 1000u
+#define TRANSPORT_CLEANUP_MAX 16
 #define TRANSPORT_CONFIG_TRIES 16
 
 /* ---- Generic sequences over the ops (transport.c): use these, not the ops, for the spec's rules. ---- */
@@ -196,6 +201,8 @@ int transport_config_write(struct transport *t, uint32_t off, const void *buf, s
 
 /* Resets the device (bounded), takes it off the cleanup list and destroys it; accepts NULL. */
 void transport_close(struct transport *t);
+/* Destroys without touching the device (read-only users such as `info`); accepts NULL. */
+void transport_free(struct transport *t);
 
 /*
  * pci-legacy and mmio v1 place the split ring as one block from desc_addr
@@ -219,9 +226,9 @@ static inline uint32_t transport_notification_data(uint16_t q, uint16_t next_off
  * the process dies; transport_close() takes it off the list.  The first call
  * installs the handlers (the previous disposition is re-raised after the
  * reset).  Also resets on SIGBUS: see bar_access.h for why vfio access does
- * not fault in the first place.
+ * not fault in the first place.  -ENOSPC past TRANSPORT_CLEANUP_MAX open transports.
  */
-void transport_cleanup_register(struct transport *t);
+int transport_cleanup_register(struct transport *t);
 void transport_cleanup_unregister(struct transport *t);
 /* Resets every registered transport now (what the handlers call); async-signal-safe. */
 void transport_cleanup_reset_all(void);

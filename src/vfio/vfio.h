@@ -16,7 +16,7 @@
 #define VFIO_MAX_IOVA_RANGES 16
 #define VFIO_MAX_IRQ_FDS 64
 
-struct vfio_iova_range {
+struct vfio_iova_window {
 	uint64_t start;
 	uint64_t last;               /* inclusive */
 };
@@ -40,7 +40,7 @@ struct vfio_iommu {
 	uint64_t pgsize_bitmap;      /* IOMMU page sizes; 0 when not reported */
 	/* Usable IOVA ranges the kernel reported (VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE); n 0: not reported. */
 	size_t n_iova_ranges;
-	struct vfio_iova_range iova_ranges[VFIO_MAX_IOVA_RANGES];
+	struct vfio_iova_window iova_ranges[VFIO_MAX_IOVA_RANGES];
 };
 
 /* Whether [iova, iova+len) lies inside one reported range (true when the kernel reported none). */

@@ -81,7 +81,7 @@ def fish_opts(text, cond):
 def fish_commands(text):
     cmds = set()
     for l in text.splitlines():
-        if '__fish_use_subcommand' in l:
+        if '__virtioctl_needs_command' in l:
             m = re.search(r" -a '?([a-z-]+)'?", l)
             if m:
                 cmds.add(m.group(1))

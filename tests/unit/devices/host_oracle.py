@@ -351,7 +351,12 @@ def main():
     for e in lst:
         check_list_entry(e, virtio, irqs, pci_funcs)
     names = run(exe, 'list', '--names').stdout.split()
-    same('list --names', 'names', sorted(names), sorted(listed + [e['device'] for e in lst if e['device']]))
+    short = [a[5:] for a in listed if a.startswith('0000:') and a in pci_funcs]
+    kernel = [k['name'] for e in lst for k in e['kernel_devices']]
+    same('list --names', 'names', sorted(names), sorted(listed + short + kernel + [e['device'] for e in lst if e['device']]))
+    for n in short:
+        same(f'info {n}', 'address', [i['address'] for i in json_schema.check('info', run(exe, 'info', '--json', n, ok=(0, 1)).stdout)],
+             ['0000:' + n])
 
     for e in lst:
         addr = e['address']

@@ -181,10 +181,51 @@ static void test_packed_wrap(void **state)
 	tring_free(&t);
 }
 
+/* The emitter's own number and string formatting prints exactly what snprintf prints (the oracle). */
+static void test_emit_formats_match_printf(void **state)
+{
+	static const char *const num_fmts[] = {
+		"%llu", " len %llu", "  avail[%llu]", " addr 0x%016llx", " flags 0x%04llx", "/w%llu", "%llx",
+		"%5llu|", "%08llu", "x%%y %llu", "%lld", "%-6llu|", "no conversion",
+	};
+	static const unsigned long long vals[] = { 0, 1, 9, 10, 255, 4096, 65535, 0x100000000ull, 0xfedcba9876543210ull,
+						   ~0ull };
+	static const char *const str_fmts[] = { "%s", " %s\n", "[%s]", "%10s|", "%-4s|", "%.2s|" };
+	static const char *const strs[] = { "", "yes", "in_flight", "a%b" };
+	char want[256];
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(num_fmts) / sizeof(num_fmts[0]); f++)
+		for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+			struct emit e;
+			emit_init(&e, EMIT_TEXT, false, false);
+			emit_uint(&e, "k", num_fmts[f], vals[v]);
+			emit_hex(&e, "k", num_fmts[f], vals[v]);
+			snprintf(want, sizeof(want), num_fmts[f], vals[v]);
+			size_t n = strlen(want);
+			snprintf(want + n, sizeof(want) - n, num_fmts[f], vals[v]);
+			assert_string_equal(emit_result(&e, NULL), want);
+			emit_free(&e);
+		}
+	for (size_t f = 0; f < sizeof(str_fmts) / sizeof(str_fmts[0]); f++)
+		for (size_t v = 0; v < sizeof(strs) / sizeof(strs[0]); v++) {
+			struct emit e;
+			emit_init(&e, EMIT_TEXT, false, false);
+			emit_str(&e, "k", str_fmts[f], strs[v]);
+			emit_text(&e, str_fmts[f], strs[v]);
+			snprintf(want, sizeof(want), str_fmts[f], strs[v]);
+			size_t n = strlen(want);
+			snprintf(want + n, sizeof(want) - n, str_fmts[f], strs[v]);
+			assert_string_equal(emit_result(&e, NULL), want);
+			emit_free(&e);
+		}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_basic),
+		cmocka_unit_test(test_emit_formats_match_printf),
 		cmocka_unit_test(test_split_anomalies),
 		cmocka_unit_test(test_packed_wrap),
 	};

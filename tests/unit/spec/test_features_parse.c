@@ -42,15 +42,43 @@ static void test_hex_forms(void **state)
 	struct virtio_features f = parse_ok("0x130000000");
 	assert_int_equal(f.w[0], 0x130000000ULL);
 	assert_int_equal(f.w[1], 0);
-	f = parse_ok("130000000");
-	assert_int_equal(f.w[0], 0x130000000ULL);
 	f = parse_ok("  0X1aBc\n");
 	assert_int_equal(f.w[0], 0x1abcULL);
 	f = parse_ok("0");
 	assert_true(virtio_features_empty(&f));
-	/* "10" without 0x is hex (bit 4), not the bit string "bit 0 clear, bit 1 clear... ". */
+}
+
+/* Bare digits are decimal, as for every number virtioctl reads: EVENT_IDX is 536870912, not 0x536870912. */
+static void test_decimal(void **state)
+{
+	(void)state;
+	struct virtio_features f = parse_ok("536870912");
+	assert_int_equal(f.w[0], 1ULL << 29);
+	assert_int_equal(f.w[1], 0);
 	f = parse_ok("10");
-	assert_int_equal(f.w[0], 0x10);
+	assert_int_equal(f.w[0], 10);
+	f = parse_ok("4831838208"); /* VERSION_1 | EVENT_IDX | INDIRECT_DESC = 0x120000000 */
+	assert_int_equal(f.w[0], 0x120000000ULL);
+	/* 2^128 - 1 is the largest; 2^64 lands in the high word. */
+	f = parse_ok("340282366920938463463374607431768211455");
+	assert_int_equal(f.w[0], UINT64_MAX);
+	assert_int_equal(f.w[1], UINT64_MAX);
+	f = parse_ok("18446744073709551616");
+	assert_int_equal(f.w[0], 0);
+	assert_int_equal(f.w[1], 1);
+	parse_fails("340282366920938463463374607431768211456", -ERANGE, 38);
+}
+
+/* What could be read two ways is refused, pointing at where the doubt is. */
+static void test_ambiguous_refused(void **state)
+{
+	(void)state;
+	parse_fails("130af8064", -EINVAL, 3);      /* hex without 0x: 'a' at byte 3 */
+	parse_fails("ff", -EINVAL, 0);
+	parse_fails("101100000", -EINVAL, 0);      /* 9 characters of 0/1: cut sysfs string or decimal? */
+	parse_fails("  0010001001100100", -EINVAL, 2);
+	parse_fails("-1", -EINVAL, 0);
+	parse_fails("1e3", -EINVAL, 1);
 }
 
 static void test_hex_above_63(void **state)
@@ -124,8 +152,8 @@ static void test_sysfs_errors(void **state)
 	s[40] = '2';
 	parse_fails(s, -EINVAL, 40);
 	/* Characters past 128 may be '0' (a wider kernel) but a '1' there does not fit. */
-	memset(s, '0', 140);
-	s[140] = '\0';
+	memset(s, '0', 192);
+	s[192] = '\0';
 	struct virtio_features f = parse_ok(s);
 	assert_true(virtio_features_empty(&f));
 	s[130] = '1';
@@ -158,6 +186,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hex_forms),
+		cmocka_unit_test(test_decimal),
+		cmocka_unit_test(test_ambiguous_refused),
 		cmocka_unit_test(test_hex_above_63),
 		cmocka_unit_test(test_hex_errors),
 		cmocka_unit_test(test_sysfs_strings),

@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import json_schema  # noqa: E402  (tests/json_schema.py)
 
 # QEMU-only name of bit 30 (hw/virtio/vhost-user.h); the kernel headers do not define it.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Register access to a device no kernel driver owns: VFIO regions, sysfs resourceN files, or /dev/mem. */
-#include "vfio_region.h"
+/* Register windows of a device no kernel driver owns: vfio regions, sysfs resourceN files, or /dev/mem. */
+#include "bar_access.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -14,13 +14,14 @@
 
 #include <linux/vfio.h>
 
+#include "vfio.h"
+
 /* Memory windows are mapped this many bytes at a time, so a huge BAR costs nothing. */
 #define MAP_WINDOW 0x10000u
 
 static void access_reset(struct bar_access *a, enum bar_access_kind kind, bool writable)
 {
-	*a = (struct bar_access){ .kind = kind, .writable = writable, .container_fd = -1, .group_fd = -1,
-				  .device_fd = -1, .mem_fd = -1 };
+	*a = (struct bar_access){ .kind = kind, .writable = writable, .device_fd = -1, .mem_fd = -1 };
 	for (int i = 0; i < PCI_NUM_BARS; i++)
 		a->bar[i].fd = -1;
 }
@@ -32,71 +33,28 @@ static int fail(struct bar_access *a, int err, char *why, size_t why_len, const 
 	return err;
 }
 
-static int vfio_set_iommu(int container)
+int bar_access_open_vfio(struct bar_access *a, const struct vfio_device *dev, bool writable, char *why,
+			 size_t why_len)
 {
-	static const int types[] = { VFIO_TYPE1v2_IOMMU, VFIO_TYPE1_IOMMU, VFIO_NOIOMMU_IOMMU };
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (ioctl(container, VFIO_CHECK_EXTENSION, types[i]) > 0 &&
-		    ioctl(container, VFIO_SET_IOMMU, types[i]) == 0)
-			return 0;
-	return -ENOTSUP;
-}
-
-int bar_access_open_vfio(struct bar_access *a, const char *pci_addr, int iommu_group, bool writable,
-			 char *why, size_t why_len)
-{
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[64];
-	int r;
-
 	access_reset(a, BAR_ACCESS_VFIO, writable);
-	if (iommu_group < 0) {
-		snprintf(why, why_len, "vfio-pci device %s has no IOMMU group", pci_addr);
-		return -ENODEV;
-	}
-	a->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (a->container_fd < 0)
-		return fail(a, -errno, why, why_len, "cannot open %s: %s", "/dev/vfio/vfio");
-	if (ioctl(a->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
-		return fail(a, -EPROTO, why, why_len, "%s speaks another VFIO API version (%s)", "/dev/vfio/vfio");
-	/* A group created by the no-IOMMU mode is named noiommu-N. */
-	snprintf(path, sizeof(path), "/dev/vfio/%d", iommu_group);
-	a->group_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (a->group_fd < 0 && errno == ENOENT) {
-		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%d", iommu_group);
-		a->group_fd = open(path, O_RDWR | O_CLOEXEC);
-	}
-	if (a->group_fd < 0)
-		return fail(a, -errno, why, why_len, "cannot open VFIO group %s: %s (another process using it?)",
-			    path);
-	if (ioctl(a->group_fd, VFIO_GROUP_GET_STATUS, &status) < 0)
-		return fail(a, -errno, why, why_len, "VFIO_GROUP_GET_STATUS on %s: %s", path);
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return fail(a, -EBUSY, why, why_len,
-			    "VFIO group %s is not viable: bind every device of the group to vfio-pci (%s)", path);
-	if (ioctl(a->group_fd, VFIO_GROUP_SET_CONTAINER, &a->container_fd) < 0)
-		return fail(a, -errno, why, why_len, "VFIO_GROUP_SET_CONTAINER for %s: %s", path);
-	r = vfio_set_iommu(a->container_fd);
-	if (r < 0)
-		return fail(a, r, why, why_len, "no usable VFIO IOMMU type for %s (%s)", path);
-	a->device_fd = ioctl(a->group_fd, VFIO_GROUP_GET_DEVICE_FD, pci_addr);
-	if (a->device_fd < 0)
-		return fail(a, -errno, why, why_len, "VFIO_GROUP_GET_DEVICE_FD for %s: %s", pci_addr);
+	a->device_fd = dev->device_fd;
 	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
-		struct vfio_region_info info = { .argsz = sizeof(info), .index = VFIO_PCI_BAR0_REGION_INDEX + i };
+		const struct vfio_region *r = &dev->regions[i];
 
-		if (ioctl(a->device_fd, VFIO_DEVICE_GET_REGION_INFO, &info) < 0 || !info.size ||
-		    !(info.flags & VFIO_REGION_INFO_FLAG_READ))
+		if (!r->present || !(r->flags & VFIO_REGION_INFO_FLAG_READ))
 			continue;
 		a->bar[i].usable = true;
-		a->bar[i].size = info.size;
-		a->bar[i].vfio_offset = info.offset;
+		a->bar[i].size = r->size;
+		a->bar[i].vfio_offset = r->offset;
 	}
-	return 0;
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
+		if (a->bar[i].usable)
+			return 0;
+	snprintf(why, why_len, "vfio device %s has no readable BAR", dev->name);
+	return -ENODEV;
 }
 
-int bar_access_open_sysfs(struct bar_access *a, const char *sysfs_dir, const struct vdev_bar bars[PCI_NUM_BARS],
+int bar_access_open_sysfs(struct bar_access *a, const char *sysfs_dir, const struct pci_bar_desc bars[PCI_NUM_BARS],
 			  bool writable, char *why, size_t why_len)
 {
 	int first_err = 0;
@@ -106,7 +64,7 @@ int bar_access_open_sysfs(struct bar_access *a, const char *sysfs_dir, const str
 	for (int i = 0; i < PCI_NUM_BARS; i++) {
 		char path[PATH_MAX];
 
-		if (!bars[i].present)
+		if (!bars[i].known || !bars[i].size)
 			continue;
 		snprintf(path, sizeof(path), "%s/resource%d", sysfs_dir, i);
 		a->bar[i].fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_SYNC);
@@ -153,12 +111,7 @@ void bar_access_close(struct bar_access *a)
 		if (a->bar[i].fd >= 0)
 			close(a->bar[i].fd);
 	}
-	if (a->device_fd >= 0)
-		close(a->device_fd);
-	if (a->group_fd >= 0)
-		close(a->group_fd);
-	if (a->container_fd >= 0)
-		close(a->container_fd);
+	/* A vfio device fd is borrowed from the vfio_device, which closes it. */
 	if (a->mem_fd >= 0)
 		close(a->mem_fd);
 	access_reset(a, BAR_ACCESS_NONE, false);
