@@ -281,7 +281,7 @@ static void text_value(struct emit *e, const char *tfmt, ...)
 	va_end(ap);
 }
 
-void emit_uint(struct emit *e, const char *key, const char *tfmt, unsigned long long v)
+void (emit_uint)(struct emit *e, const char *key, const char *tfmt, unsigned long long v)
 {
 	if (e->mode == EMIT_TEXT) {
 		if (tfmt && !fast_format(&e->buf, tfmt, NULL, v))
@@ -292,7 +292,7 @@ void emit_uint(struct emit *e, const char *key, const char *tfmt, unsigned long 
 	fast_format(&e->buf, "%llu", NULL, v);
 }
 
-void emit_int(struct emit *e, const char *key, const char *tfmt, long long v)
+void (emit_int)(struct emit *e, const char *key, const char *tfmt, long long v)
 {
 	if (e->mode == EMIT_TEXT) {
 		text_value(e, tfmt, v);
@@ -302,7 +302,7 @@ void emit_int(struct emit *e, const char *key, const char *tfmt, long long v)
 	emit_buf_printf(&e->buf, "%lld", v);
 }
 
-void emit_hex(struct emit *e, const char *key, const char *tfmt, unsigned long long v)
+void (emit_hex)(struct emit *e, const char *key, const char *tfmt, unsigned long long v)
 {
 	if (e->mode == EMIT_TEXT) {
 		if (tfmt && !fast_format(&e->buf, tfmt, NULL, v))
@@ -313,7 +313,7 @@ void emit_hex(struct emit *e, const char *key, const char *tfmt, unsigned long l
 	fast_format(&e->buf, "\"0x%llx\"", NULL, v);
 }
 
-void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi)
+void (emit_hex128)(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi)
 {
 	char s[40];
 
@@ -329,7 +329,7 @@ void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo,
 	emit_buf_printf(&e->buf, "\"%s\"", s);
 }
 
-void emit_str(struct emit *e, const char *key, const char *tfmt, const char *s)
+void (emit_str)(struct emit *e, const char *key, const char *tfmt, const char *s)
 {
 	if (e->mode == EMIT_TEXT) {
 		if (tfmt && !fast_format(&e->buf, tfmt, s ? s : "", 0))
@@ -343,7 +343,7 @@ void emit_str(struct emit *e, const char *key, const char *tfmt, const char *s)
 		emit_buf_append(&e->buf, "null", 4);
 }
 
-void emit_bool(struct emit *e, const char *key, const char *tfmt, bool v)
+void (emit_bool)(struct emit *e, const char *key, const char *tfmt, bool v)
 {
 	if (e->mode == EMIT_TEXT) {
 		if (tfmt && !fast_format(&e->buf, tfmt, v ? "yes" : "no", 0))

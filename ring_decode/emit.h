@@ -21,6 +21,7 @@
  *   emit_str:   const char *        (%s)
  *   emit_bool:  const char *        ("yes" or "no", %s)
  * A NULL text format means "JSON only".  emit_text() is text only.
+ * The compiler checks each literal format against that type (below).
  *
  * Output goes to an in-memory buffer; the library never prints.
  */
@@ -88,6 +89,25 @@ void emit_absent(struct emit *e, const char *key, ...) __attribute__((sentinel))
 void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi);
 
 void emit_text(struct emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The compiler checks every text format against the one argument type its
+ * emit_*() passes (see above): `emit_uint(e, "size", "%u", v)` is a -Wformat
+ * warning, as printf("%u", 0ULL) would be.  A NULL format (JSON only)
+ * selects the unchecked twin.  Nothing here is evaluated or linked: the
+ * checker functions are declared only, inside sizeof.
+ */
+int emit_text_format_check_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int emit_json_only_(const void *no_fmt, ...);
+#define EMIT_CHECK_TFMT_(tfmt, T) \
+	((void)sizeof(_Generic((tfmt), void *: emit_json_only_, default: emit_text_format_check_)((tfmt), (T)0)))
+#define emit_uint(e, key, tfmt, v) (EMIT_CHECK_TFMT_(tfmt, unsigned long long), (emit_uint)((e), (key), (tfmt), (v)))
+#define emit_int(e, key, tfmt, v) (EMIT_CHECK_TFMT_(tfmt, long long), (emit_int)((e), (key), (tfmt), (v)))
+#define emit_hex(e, key, tfmt, v) (EMIT_CHECK_TFMT_(tfmt, unsigned long long), (emit_hex)((e), (key), (tfmt), (v)))
+#define emit_str(e, key, tfmt, s) (EMIT_CHECK_TFMT_(tfmt, const char *), (emit_str)((e), (key), (tfmt), (s)))
+#define emit_bool(e, key, tfmt, v) (EMIT_CHECK_TFMT_(tfmt, const char *), (emit_bool)((e), (key), (tfmt), (v)))
+#define emit_hex128(e, key, tfmt, lo, hi) \
+	(EMIT_CHECK_TFMT_(tfmt, const char *), (emit_hex128)((e), (key), (tfmt), (lo), (hi)))
 void emit_style(struct emit *e, enum emit_style style);
 
 /* Helpers for string buffers shared by renderers and parsers. */

@@ -249,7 +249,14 @@ static const struct virtio_cfg_field media_config[] = {
 	F("card", 8, STR(32), -1, NULL, V14),
 };
 
-/* rng, i2c, scmi, rtc and rpmb define no configuration fields. */
+/* Spec 1.2 5.12.4: capacity counts 128 KiB units; the counts are RPMB frames per request. */
+static const struct virtio_cfg_field rpmb_config[] = {
+	F("capacity", 0, U8, -1, "128 KiB units", V12),
+	F("max_wr_cnt", 1, U8, -1, "frames", V12),
+	F("max_rd_cnt", 2, U8, -1, "frames", V12),
+};
+
+/* rng, i2c, scmi and rtc define no configuration fields. */
 static const struct {
 	uint32_t device_id;
 	const struct virtio_cfg_field *fields;
@@ -258,7 +265,7 @@ static const struct {
 #define L(ID, T) { ID, T, ARRAY_SIZE(T) }
 	L(1, net_config), L(2, blk_config), L(3, console_config), L(5, balloon_config), L(8, scsi_config),
 	L(16, gpu_config), L(18, input_config), L(19, vsock_config), L(20, crypto_config),
-	L(23, iommu_config), L(24, mem_config), L(25, sound_config), L(26, fs_config), L(27, pmem_config),
+	L(23, iommu_config), L(24, mem_config), L(25, sound_config), L(26, fs_config), L(27, pmem_config), L(28, rpmb_config),
 	L(36, can_config), L(41, gpio_config), L(45, spi_config), L(48, media_config),
 #undef L
 };

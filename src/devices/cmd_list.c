@@ -137,7 +137,8 @@ static void render_device(struct emit *e, const struct vdev *d, bool verbose, co
 		vdev_emit_feature_names(e, "feature_names", d->device_id, &vd->features, ",", verbose ? 0 : 48);
 	} else if (vd && vd->has_features) {
 		/* A virtio device no driver took: the kernel negotiated nothing. */
-		emit_hex128(e, "features", "-", 0, 0);
+		emit_hex128(e, "features", NULL, 0, 0);
+		emit_text(e, "-");
 		emit_array_begin(e, "feature_names");
 		emit_array_end(e);
 	} else {

@@ -274,7 +274,7 @@ static void test_layout_sizes(void **state)
 	} want[] = {
 		{ 1, 28 }, { 2, 96 }, { 3, 12 }, { 5, 16 }, { 8, 36 }, { 16, 20 }, { 18, 136 }, { 19, 8 },
 		{ 20, 56 }, { 23, 40 }, { 24, 56 }, { 25, 16 }, { 26, 44 }, { 27, 16 }, { 36, 2 }, { 41, 8 },
-		{ 45, 32 }, { 48, 40 },
+		{ 45, 32 }, { 48, 40 }, { 28, 3 },
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -289,6 +289,19 @@ static void test_layout_sizes(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* struct virtio_rpmb_config (spec 1.2 5.12.4): three u8, capacity in 128 KiB units. */
+static void test_rpmb(void **state)
+{
+	(void)state;
+	const uint8_t cfg[3] = { 0x80, 2, 8 };
+	struct virtio_features none = { { 0, 0 } };
+
+	check(EMIT_TEXT, 28, cfg, sizeof(cfg), &none,
+	      "config (3 bytes):\n  capacity: 128 128 KiB units\n  max_wr_cnt: 2 frames\n  max_rd_cnt: 8 frames\n");
+	check(EMIT_JSON, 28, cfg, sizeof(cfg), &none,
+	      "{\"config\":{\"length\":3,\"capacity\":128,\"max_wr_cnt\":2,\"max_rd_cnt\":8,\"raw\":[]}}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_net_rss_and_unknown_speed),
 		cmocka_unit_test(test_net_truncated),
 		cmocka_unit_test(test_blk),
+		cmocka_unit_test(test_rpmb),
 		cmocka_unit_test(test_fs_and_raw_runs),
 		cmocka_unit_test(test_untabled),
 		cmocka_unit_test(test_pmem_inverse_gate),
