@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for virtioctl: commands, options, device names and files.
 
-_virtioctl_commands="list info bind decode features status top trace dump help"
+_virtioctl_commands="list info probe bind decode features status top trace dump help"
 _virtioctl_global_opts="--json --pretty --color --verbose --help --version"
 _virtioctl_opts_list="--type --transport --names"
 _virtioctl_opts_info="--read-only --hexdump"
+_virtioctl_opts_probe="--test --list-tests --features --packed --split --queue-size --timeout --poll --transport --write --dump --rebind --pause"
 _virtioctl_opts_bind="--vfio --kernel --force --dry-run"
 _virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endian --queue --device --desc --avail --used --driver-area --device-area --mem --ring --align --core --desc-addr --avail-addr --used-addr --driver-addr --device-addr --last-avail-idx --last-used-idx --driver-pos --device-pos --driver-used-pos --write-vqdump --raw --summary"
 _virtioctl_opts_features="--device --spec"
@@ -45,6 +46,15 @@ _virtioctl_kernel_queues()
 	local d
 	for d in $(_virtioctl_kernel_devices); do
 		echo "$d:0"
+# What `probe` can drive without --rebind: PCI functions bound to vfio-pci, virtio-mmio windows no driver holds.
+_virtioctl_vfio_devices()
+{
+	local d
+	for d in /sys/bus/pci/drivers/vfio-pci/????:??:??.?; do
+		[ -e "$d" ] && echo "${d##*/}"
+	done
+	for d in /sys/bus/platform/devices/LNRO0005:* /sys/bus/platform/devices/*.virtio_mmio; do
+		[ -e "$d" ] && [ ! -e "$d/driver" ] && echo "${d##*/}"
 	done
 }
 
@@ -108,11 +118,18 @@ _virtioctl()
 	--event|-e) COMPREPLY=($(compgen -W "add kick kick_suppressed notify interrupt interrupt_spurious complete" -- "$cur")); return ;;
 	--output|-o) _filedir; return ;;
 	--duration|--count|-c|--wait|-w|-q) return ;;
-	--transport) COMPREPLY=($(compgen -W "pci pci-modern pci-transitional pci-legacy mmio mmio-v1 mmio-v2 other" -- "$cur")); return ;;
+	--transport)
+		if [ "$verb" = probe ]; then
+			COMPREPLY=($(compgen -W "modern legacy" -- "$cur")); return
+		fi
+		COMPREPLY=($(compgen -W "pci pci-modern pci-transitional pci-legacy mmio mmio-v1 mmio-v2 other" -- "$cur")); return ;;
 	--spec|-s) COMPREPLY=($(compgen -W "1.2 1.3 1.4" -- "$cur")); return ;;
 	--ring-type) COMPREPLY=($(compgen -W "split packed" -- "$cur")); return ;;
 	--desc|--avail|--used|--driver-area|--device-area|--mem|--ring|--core|--write-vqdump)
 		_filedir; return ;;
+	--dump) _filedir -d; return ;;
+	--test) COMPREPLY=($(compgen -W "$(virtioctl probe --list-tests 2>/dev/null | awk '{print $1}')" -- "$cur")); return ;;
+	--queue-size|--timeout) return ;;
 	--size|--align|--queue|--features|--*-addr|--*-idx|--*-pos)
 		return ;;
 	esac
@@ -129,6 +146,7 @@ _virtioctl()
 		# bash replaces only what follows the last ':' of the word: offer just that part.
 		__ltrim_colon_completions "$cur"
 		;;
+	probe) COMPREPLY=($(compgen -W "$(_virtioctl_vfio_devices)" -- "$cur")); __ltrim_colon_completions "$cur" ;;
 	# VALUE may be a file such as /sys/bus/virtio/devices/virtio0/features.
 	decode|features) _filedir ;;
 	dump) COMPREPLY=($(compgen -W "$(_virtioctl_kernel_queues)" -- "$cur")) ;;

@@ -29,6 +29,7 @@ end
 # commands
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'list' -d 'list every virtio device'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'info' -d 'decode virtio devices (all when none is named)'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'probe' -d 'drive a vfio-bound device from userspace and run self-tests'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'bind' -d 'move a device to vfio-pci or back'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'decode' -d 'decode a virtqueue dump'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'features' -d 'decode a feature bitmap'
@@ -37,7 +38,7 @@ complete -c virtioctl -n '__virtioctl_needs_command' -a 'top' -d 'watch the kern
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'trace' -d 'stream the kernel virtqueue events with BPF'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'dump' -d 'save a kernel-driven virtqueue as a .vqdump'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'help' -d 'show help'
-complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info bind decode features status top trace dump'
+complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info probe bind decode features status top trace dump'
 
 # global options (every command)
 complete -c virtioctl -s j -l json -d 'print JSON instead of text'
@@ -54,6 +55,30 @@ complete -c virtioctl -n '__fish_seen_subcommand_from features' -F
 complete -c virtioctl -n '__fish_seen_subcommand_from list' -s t -l type -x -a "$__virtioctl_types" -d 'only devices of this type'
 complete -c virtioctl -n '__fish_seen_subcommand_from list' -l transport -x -a 'pci pci-modern pci-transitional pci-legacy mmio mmio-v1 mmio-v2 other' -d 'only this transport'
 complete -c virtioctl -n '__fish_seen_subcommand_from list' -s n -l names -d 'print only device names'
+
+# probe: devices bound to vfio-pci, and virtio-mmio windows no driver holds
+function __virtioctl_vfio_devices
+    for d in /sys/bus/pci/drivers/vfio-pci/????:??:??.?
+        basename $d
+    end
+    for d in /sys/bus/platform/devices/LNRO0005:* /sys/bus/platform/devices/*.virtio_mmio
+        test -e $d/driver; or basename $d
+    end
+end
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -a '(__virtioctl_vfio_devices)' -d 'vfio-bound virtio device'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l test -x -a '(virtioctl probe --list-tests 2>/dev/null | string split -f1 " ")' -d 'tests or suites to run'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l list-tests -d 'list every self-test'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l features -x -d 'accept (+NAME) or refuse (-NAME) feature bits'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l packed -d 'use packed rings'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l split -d 'use split rings'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l queue-size -x -d 'queue size'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l timeout -x -d 'seconds to wait for each request'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l poll -d 'poll instead of interrupts'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l transport -x -a 'modern legacy' -d 'interface of a transitional device'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l write -d 'allow blk write tests'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l dump -x -a '(__fish_complete_directories)' -d 'write queueN.vqdump files here'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l rebind -d 'bind to vfio-pci for the probe, give the device back'
+complete -c virtioctl -n '__fish_seen_subcommand_from probe' -l pause -d 'stop before the final reset until SIGCONT'
 
 # info
 complete -c virtioctl -n '__fish_seen_subcommand_from info' -a '(virtioctl list --names 2>/dev/null)' -d 'virtio device'

@@ -10,6 +10,7 @@ extern const struct cli_verb verb_features;
 extern const struct cli_verb verb_status;
 extern const struct cli_verb verb_list;
 extern const struct cli_verb verb_info;
+extern const struct cli_verb verb_probe;
 extern const struct cli_verb verb_bind;
 extern const struct cli_verb verb_top;
 extern const struct cli_verb verb_trace;

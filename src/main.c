@@ -11,6 +11,7 @@
 static const struct cli_verb *const verbs[] = {
 	&verb_list,
 	&verb_info,
+	&verb_probe,
 	&verb_bind,
 	&verb_decode,
 	&verb_features,

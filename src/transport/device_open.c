@@ -136,6 +136,8 @@ static int open_pci(struct device_handle *h, const struct device_open_opts *o, c
 	if (r == 0)
 		r = open_transport_pci(h, dec, bar0_io, o->transport, why, why_len);
 	free(dec);
+	/* The pool maps its pages into this device's IOMMU container. */
+	dopts.iommu = &h->vfio->iommu;
 	if (r == 0)
 		r = dma_pool_create(&dopts, &h->dma, why, why_len);
 	return r;

@@ -97,6 +97,17 @@ enum vq_ring_type vq_ring_type_of(const struct virtqueue *vq) { return vq->ring_
 unsigned vq_in_flight(const struct virtqueue *vq) { return vq->in_flight; }
 bool vq_broken(const struct virtqueue *vq) { return vq->broken; }
 
+void vq_driver_positions(const struct virtqueue *vq, uint16_t *next_avail, bool *avail_wrap, uint16_t *next_used,
+			 bool *used_wrap)
+{
+	bool split = vq->ring_type == VQ_RING_SPLIT;
+
+	*next_avail = split ? vq->avail_idx : vq->next_avail;
+	*avail_wrap = !split && vq->avail_wrap;
+	*next_used = split ? vq->last_used_idx : vq->last_used;
+	*used_wrap = !split && vq->used_wrap;
+}
+
 int vq_fail(struct virtqueue *vq)
 {
 	vq->broken = true;

@@ -57,6 +57,13 @@ uint32_t vq_size(const struct virtqueue *vq);
 uint16_t vq_index(const struct virtqueue *vq);
 enum vq_ring_type vq_ring_type_of(const struct virtqueue *vq);
 unsigned vq_in_flight(const struct virtqueue *vq);
+/*
+ * The driver's own positions: split, the next avail index and the next used
+ * index to read (wraps false); packed, the next descriptor position to fill
+ * and to read as used, with their wrap counters.
+ */
+void vq_driver_positions(const struct virtqueue *vq, uint16_t *next_avail, bool *avail_wrap, uint16_t *next_used,
+			 bool *used_wrap);
 /* Whether the device broke the ring protocol; every later operation then returns -EPROTO. */
 bool vq_broken(const struct virtqueue *vq);
 

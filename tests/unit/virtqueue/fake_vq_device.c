@@ -11,20 +11,26 @@
 #include "vq_decode.h"
 #include "vq_mem.h"
 
-void fake_vq_attach(struct fake_vq_device *d, const struct virtqueue *vq)
+void fake_vq_attach_addrs(struct fake_vq_device *d, enum vq_ring_type type, uint32_t size, uint64_t desc,
+			  uint64_t driver, uint64_t device)
 {
-	uint64_t desc, driver, device;
-
-	vq_area_addrs(vq, &desc, &driver, &device);
 	*d = (struct fake_vq_device){
-		.ring_type = vq_ring_type_of(vq),
-		.size = vq_size(vq),
+		.ring_type = type,
+		.size = size,
 		.desc = (uint8_t *)(uintptr_t)desc,
 		.driver = (uint8_t *)(uintptr_t)driver,
 		.device = (uint8_t *)(uintptr_t)device,
 		.avail_wrap = true,
 		.used_wrap = true,
 	};
+}
+
+void fake_vq_attach(struct fake_vq_device *d, const struct virtqueue *vq)
+{
+	uint64_t desc, driver, device;
+
+	vq_area_addrs(vq, &desc, &driver, &device);
+	fake_vq_attach_addrs(d, vq_ring_type_of(vq), vq_size(vq), desc, driver, device);
 }
 
 static void add_elem(struct fake_vq_request *r, uint64_t addr, uint32_t len, bool write)
@@ -68,6 +74,8 @@ static int pop_split(struct fake_vq_device *d, struct fake_vq_request *r)
 	uint16_t head = vq_le16(d->driver + 4 + 2 * (d->last_avail % d->size)), i = head;
 
 	d->last_avail++;
+	/* As a device with EVENT_IDX does: kick me again once the driver passes what I have taken (2.7.10). */
+	vq_put_le16(d->device + 4 + 8 * d->size, d->last_avail);
 	r->id = head;
 	for (unsigned guard = 0;; guard++) {
 		const uint8_t *e = d->desc + 16 * i;

@@ -31,6 +31,9 @@ struct fake_vq_request {
 };
 
 void fake_vq_attach(struct fake_vq_device *d, const struct virtqueue *vq);
+/* The same from what a transport was told at queue setup. */
+void fake_vq_attach_addrs(struct fake_vq_device *d, enum vq_ring_type type, uint32_t size, uint64_t desc,
+			  uint64_t driver, uint64_t device);
 /* Takes the next available request: 1, or 0 when none (asserts on a malformed chain). */
 int fake_vq_pop(struct fake_vq_device *d, struct fake_vq_request *r);
 /*
