@@ -46,6 +46,9 @@ _virtioctl_kernel_queues()
 	local d
 	for d in $(_virtioctl_kernel_devices); do
 		echo "$d:0"
+	done
+}
+
 # What `probe` can drive without --rebind: PCI functions bound to vfio-pci, virtio-mmio windows no driver holds.
 _virtioctl_vfio_devices()
 {
