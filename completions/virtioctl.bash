@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bash completion for virtioctl: commands, options, device names and files.
 
-_virtioctl_commands="list info probe bind decode features status top help"
+_virtioctl_commands="list info probe bind decode features status top trace dump help"
 _virtioctl_global_opts="--json --pretty --color --verbose --help --version"
 _virtioctl_opts_list="--type --transport --names"
 _virtioctl_opts_info="--read-only --hexdump"
@@ -11,6 +11,8 @@ _virtioctl_opts_decode="--size --packed --ring-type --features --legacy-big-endi
 _virtioctl_opts_features="--device --spec"
 _virtioctl_opts_status="--spec --legacy"
 _virtioctl_opts_top="--batch --iterations --delay --stall --sort --device --queue --textfile --source --attach"
+_virtioctl_opts_trace="--duration --count --device --queue --event --format --output --attach"
+_virtioctl_opts_dump="--output --wait --attach"
 
 # Exactly the names `info` accepts; sysfs as a fallback when the tool is not on PATH.
 _virtioctl_devices()
@@ -27,6 +29,23 @@ _virtioctl_devices()
 	done
 	for d in /sys/bus/platform/devices/LNRO0005:* /sys/bus/platform/devices/*.virtio_mmio; do
 		[ -e "$d" ] && echo "${d##*/}"
+	done
+}
+
+# Kernel virtio device names (trace --device) and their queues as virtioN:Q (dump), from sysfs.
+_virtioctl_kernel_devices()
+{
+	local d
+	for d in /sys/bus/virtio/devices/virtio*; do
+		[ -e "$d" ] && echo "${d##*/}"
+	done
+}
+
+_virtioctl_kernel_queues()
+{
+	local d
+	for d in $(_virtioctl_kernel_devices); do
+		echo "$d:0"
 	done
 }
 
@@ -85,7 +104,23 @@ _virtioctl()
 	fi
 
 	case $prev in
-	--device|-d|--type|-t) COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur")); return ;;
+	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+	--device)
+		# trace filters by kernel device name; features and decode take a device type
+		if [ "$verb" = trace ]; then
+			COMPREPLY=($(compgen -W "$(_virtioctl_kernel_devices)" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur"))
+		fi
+		return ;;
+	-d|--type|-t)
+		[ "$verb" = trace ] && return
+		COMPREPLY=($(compgen -W "$_virtioctl_device_types" -- "$cur")); return ;;
+	--attach) COMPREPLY=($(compgen -W "auto fentry kprobe" -- "$cur")); return ;;
+	--format|-f) COMPREPLY=($(compgen -W "text json perfetto" -- "$cur")); return ;;
+	--event|-e) COMPREPLY=($(compgen -W "add kick kick_suppressed notify interrupt interrupt_spurious complete" -- "$cur")); return ;;
+	--output|-o) _filedir; return ;;
+	--duration|--count|-c|--wait|-w|-q) return ;;
 	--transport)
 		if [ "$verb" = probe ]; then
 			COMPREPLY=($(compgen -W "modern legacy" -- "$cur")); return
@@ -117,6 +152,7 @@ _virtioctl()
 	probe) COMPREPLY=($(compgen -W "$(_virtioctl_vfio_devices)" -- "$cur")); __ltrim_colon_completions "$cur" ;;
 	# VALUE may be a file such as /sys/bus/virtio/devices/virtio0/features.
 	decode|features) _filedir ;;
+	dump) COMPREPLY=($(compgen -W "$(_virtioctl_kernel_queues)" -- "$cur")) ;;
 	help) COMPREPLY=($(compgen -W "$_virtioctl_commands" -- "$cur")) ;;
 	esac
 }

@@ -35,8 +35,10 @@ complete -c virtioctl -n '__virtioctl_needs_command' -a 'decode' -d 'decode a vi
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'features' -d 'decode a feature bitmap'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'status' -d 'decode a device status byte'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'top' -d 'watch the kernel virtqueues live'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'trace' -d 'stream the kernel virtqueue events with BPF'
+complete -c virtioctl -n '__virtioctl_needs_command' -a 'dump' -d 'save a kernel-driven virtqueue as a .vqdump'
 complete -c virtioctl -n '__virtioctl_needs_command' -a 'help' -d 'show help'
-complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info probe bind decode features status top'
+complete -c virtioctl -n '__fish_seen_subcommand_from help' -a 'list info probe bind decode features status top trace dump'
 
 # global options (every command)
 complete -c virtioctl -s j -l json -d 'print JSON instead of text'
@@ -141,3 +143,17 @@ complete -c virtioctl -n '__fish_seen_subcommand_from top' -l queue -x -d 'only 
 complete -c virtioctl -n '__fish_seen_subcommand_from top' -l textfile -r -F -d 'Prometheus textfile to rewrite each tick'
 complete -c virtioctl -n '__fish_seen_subcommand_from top' -l source -x -a 'auto bpf procfs' -d 'data source'
 complete -c virtioctl -n '__fish_seen_subcommand_from top' -l attach -x -a 'auto fentry kprobe' -d 'how BPF attaches'
+# trace
+complete -c virtioctl -n '__fish_seen_subcommand_from trace' -s d -l duration -x -d 'stop after SECS seconds'
+complete -c virtioctl -n '__fish_seen_subcommand_from trace' -s c -l count -x -d 'stop after N events'
+complete -c virtioctl -n '__fish_seen_subcommand_from trace' -l device -x -a '(string replace -r ".*/" "" /sys/bus/virtio/devices/virtio*)' -d 'kernel virtio device'
+complete -c virtioctl -n '__fish_seen_subcommand_from trace' -s q -l queue -x -d 'only queue N'
+complete -c virtioctl -n '__fish_seen_subcommand_from trace' -s e -l event -x -a 'add kick kick_suppressed notify interrupt interrupt_spurious complete' -d 'only these events'
+complete -c virtioctl -n '__fish_seen_subcommand_from trace' -s f -l format -x -a 'text json perfetto' -d 'output format'
+complete -c virtioctl -n '__fish_seen_subcommand_from trace' -s o -l output -r -F -d 'write to FILE'
+complete -c virtioctl -n '__fish_seen_subcommand_from trace' -l attach -x -a 'auto fentry kprobe' -d 'how to attach'
+
+# dump
+complete -c virtioctl -n '__fish_seen_subcommand_from dump' -s o -l output -r -F -d 'where to write the .vqdump'
+complete -c virtioctl -n '__fish_seen_subcommand_from dump' -s w -l wait -x -d 'wait up to SECS for activity'
+complete -c virtioctl -n '__fish_seen_subcommand_from dump' -l attach -x -a 'auto fentry kprobe' -d 'how to attach'

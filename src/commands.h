@@ -13,5 +13,7 @@ extern const struct cli_verb verb_info;
 extern const struct cli_verb verb_probe;
 extern const struct cli_verb verb_bind;
 extern const struct cli_verb verb_top;
+extern const struct cli_verb verb_trace;
+extern const struct cli_verb verb_dump;
 
 #endif

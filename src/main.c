@@ -17,6 +17,8 @@ static const struct cli_verb *const verbs[] = {
 	&verb_features,
 	&verb_status,
 	&verb_top,
+	&verb_trace,
+	&verb_dump,
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))

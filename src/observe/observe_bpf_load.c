@@ -51,6 +51,7 @@ struct probe {
 	int mod_fds[64];
 	size_t n_mods;
 	bool in_kallsyms[N_HOOKS];
+	bool kprobes;               /* the kernel can create kprobes (perf PMU or tracefs kprobe_events) */
 };
 
 static int hook_index(const char *fn)
@@ -195,7 +196,7 @@ static int choose(struct probe *p, enum vq_obs_attach mode, enum family *choice,
 	for (size_t i = 0; i < N_HOOKS; i++) {
 		const char *fn = hook_fns[i].name;
 		bool fentry = mode != VQ_OBS_ATTACH_KPROBE && fexit_can_attach(p, fn);
-		bool kprobe = mode != VQ_OBS_ATTACH_FENTRY && p->in_kallsyms[i];
+		bool kprobe = mode != VQ_OBS_ATTACH_FENTRY && p->kprobes && p->in_kallsyms[i];
 
 		choice[i] = fentry ? FAM_FENTRY : kprobe ? FAM_KPROBE : FAM_NONE;
 		if (choice[i] != FAM_NONE || !hook_fns[i].required)
@@ -211,6 +212,11 @@ static int choose(struct probe *p, enum vq_obs_attach mode, enum family *choice,
 			obs_bpf_why(why, why_len, "--attach=kprobe: %s is not in /proc/kallsyms", fn);
 			return -EOPNOTSUPP;
 		}
+	}
+	if (missing && mode != VQ_OBS_ATTACH_FENTRY && !p->kprobes && p->in_kallsyms[hook_index("vring_interrupt")]) {
+		obs_bpf_why(why, why_len, "this kernel offers neither fentry/fexit for virtio_ring nor kprobes (no "
+			    "kprobe PMU, no tracefs kprobe_events)");
+		return -EOPNOTSUPP;
 	}
 	if (missing == N_HOOKS || choice[hook_index("vring_interrupt")] == FAM_NONE) {
 		obs_bpf_why(why, why_len, "no virtio_ring functions to attach to (vring_interrupt is neither in "
@@ -340,6 +346,9 @@ int vq_obs_open_bpf(struct vq_obs_source **out, enum vq_obs_attach mode, char *w
 	if (p.vmlinux)
 		load_module_btfs(&p);
 	read_kallsyms(&p);
+	p.kprobes = !access("/sys/bus/event_source/devices/kprobe/type", F_OK) ||
+		    !access("/sys/kernel/tracing/kprobe_events", F_OK) ||
+		    !access("/sys/kernel/debug/tracing/kprobe_events", F_OK);
 	r = choose(&p, mode, choice, why, why_len);
 	probe_free(&p);
 	if (r < 0)

@@ -261,6 +261,37 @@ static int copy_area(struct obs_bpf *b, const struct vqb_state *st, enum vqb_are
 	return r;
 }
 
+/*
+ * Split rings: the indirect tables of descriptors that name one, so the
+ * decoder can walk them.  A table freed since the ring was copied is left
+ * out (the decoder then reports it missing rather than reading stale bytes).
+ */
+static void copy_indirect_tables(struct obs_bpf *b, uint64_t vq, struct vq_snapshot *out)
+{
+	int prog = bpf_program__fd(b->skel->progs.vq_read_indirect);
+	int map = bpf_map__fd(b->skel->maps.snap_indirect);
+	uint8_t table[2 * VQB_CHUNK];   /* the map value's size */
+	__u32 zero = 0;
+
+	for (uint32_t i = 0; i < out->size; i++) {
+		uint8_t d[16];
+
+		if (vq_mem_read(&out->mem, out->desc_addr + 16ull * i, d, sizeof(d), NULL))
+			return;
+		uint64_t addr = vq_le64(d);
+		uint32_t len = vq_le32(d + 8);
+		if (!(vq_le16(d + 12) & 4 /* VRING_DESC_F_INDIRECT */) || !len || len > VQB_CHUNK || len % 16)
+			continue;
+		__u64 args[3] = { vq, i, len };
+		LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args));
+		if (bpf_prog_test_run_opts(prog, &o) || o.retval || bpf_map_lookup_elem(map, &zero, table))
+			continue;
+		char origin[64];
+		snprintf(origin, sizeof(origin), "kernel indirect table of descriptor %u", i);
+		vq_mem_add(&out->mem, addr, table, len, true, origin, 0);
+	}
+}
+
 int obs_bpf_snapshot(struct vq_obs_source *s, const char *device, uint32_t queue, struct vq_snapshot *out)
 {
 	struct obs_bpf *b = (struct obs_bpf *)s;
@@ -323,6 +354,8 @@ int obs_bpf_snapshot(struct vq_obs_source *s, const char *device, uint32_t queue
 			      "kernel device area", out);
 	if (r < 0)
 		vq_snapshot_free(out);
+	else if (!st.packed)
+		copy_indirect_tables(b, vq, out);
 	return r;
 }
 

@@ -607,32 +607,6 @@ def run_checks(ctx):
 # Helpers (extra guest binaries)
 
 
-def build_helper(name):
-    """Fallback when meson did not pass --helper: build the bpf probe into the cache."""
-    if name not in ("bpf-probe", "bpf-probe.bpf.o"):
-        raise Fail(f"helper {name!r} not given with --helper {name}=PATH and not buildable here")
-    d = os.path.join(vm_guest.cache_dir(), "helpers")
-    os.makedirs(d, exist_ok=True)
-    src = os.path.join(HERE, "bpf-probe")
-    obj, exe = os.path.join(d, "bpf-probe.bpf.o"), os.path.join(d, "bpf-probe")
-    srcs = [os.path.join(src, f) for f in os.listdir(src)]
-    if all(os.path.exists(o) and os.path.getmtime(o) > max(map(os.path.getmtime, srcs))
-           for o in (obj, exe)):
-        return obj if name.endswith(".o") else exe
-    multiarch = subprocess.run(["cc", "-print-multiarch"], capture_output=True, text=True).stdout.strip()
-    cmds = [["clang", "-O2", "-g", "-target", "bpf", f"-I/usr/include/{multiarch}",
-             "-c", os.path.join(src, "probe.bpf.c"), "-o", obj],
-            ["cc", "-std=gnu11", "-O2", "-Wall", "-o", exe, os.path.join(src, "probe.c"), "-lbpf"]]
-    for cmd in cmds:
-        try:
-            p = subprocess.run(cmd, capture_output=True, text=True)
-        except FileNotFoundError:
-            raise Fail(f"building helper {name}: {cmd[0]} not installed (need clang, libbpf-dev)")
-        if p.returncode != 0:
-            raise Fail(f"building helper {name}: {' '.join(cmd)} failed: {p.stderr.strip()[-300:]}")
-    return obj if name.endswith(".o") else exe
-
-
 # --------------------------------------------------------------------------
 # The run
 
@@ -676,7 +650,9 @@ def run(args):
         raise Fail(f"--helper wants NAME=PATH, got {args.helper}")
     given = dict(h.split("=", 1) for h in args.helper)
     for h in sc.get("helpers", []):
-        helpers[h] = os.path.abspath(given[h]) if h in given else build_helper(h)
+        if h not in given:
+            raise Fail(f"scenario needs helper {h!r}: pass --helper {h}=PATH (meson does: build/tests/vm/{h})")
+        helpers[h] = os.path.abspath(given[h])
 
     tmpdir = tempfile.mkdtemp(prefix=f"vm-{sc['name']}-")
     proc = None
@@ -855,7 +831,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--virtioctl", required=True, help="virtioctl binary to put into the guest")
     ap.add_argument("--helper", action="append", default=[], metavar="NAME=PATH",
-                    help="prebuilt helper named in the scenario's 'helpers' (else built on demand)")
+                    help="prebuilt helper named in the scenario's 'helpers' (meson builds them)")
     ap.add_argument("--kernel", choices=sorted(vm_guest.KERNELS),
                     help="boot this guest kernel instead of the scenario's (e.g. trixie: Debian 13's 6.12)")
     ap.add_argument("--out", help="output directory (default: <cache>/runs/<scenario>)")
