@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -134,23 +135,33 @@ static void type1_info(struct vfio_iommu *io)
 	info->argsz = probe.argsz;
 	if (ioctl(io->container_fd, VFIO_IOMMU_GET_INFO, info) < 0 || !(info->flags & VFIO_IOMMU_INFO_CAPS))
 		goto out;
-	/* Walk the chain defensively: offsets must move forward and stay inside the buffer. */
+	/*
+	 * Walk the chain defensively: offsets must move forward and stay inside the
+	 * buffer.  The kernel only promises 4-byte alignment of a capability, so
+	 * each one is copied out rather than read in place.
+	 */
 	for (off = info->cap_offset; off && off + sizeof(struct vfio_info_cap_header) <= info->argsz;) {
-		struct vfio_info_cap_header *h = (void *)((char *)info + off);
+		const char *at = (const char *)info + off;
+		struct vfio_info_cap_header h;
+		struct vfio_iommu_type1_info_cap_iova_range c;
+		const size_t ranges_at = offsetof(struct vfio_iommu_type1_info_cap_iova_range, iova_ranges);
 
-		if (h->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE &&
-		    off + sizeof(struct vfio_iommu_type1_info_cap_iova_range) <= info->argsz) {
-			struct vfio_iommu_type1_info_cap_iova_range *c = (void *)h;
-			size_t room = (info->argsz - off - sizeof(*c)) / sizeof(c->iova_ranges[0]);
-			size_t n = c->nr_iovas < room ? c->nr_iovas : room;
+		memcpy(&h, at, sizeof(h));
+		if (h.id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE && off + sizeof(c) <= info->argsz) {
+			struct vfio_iova_range r;
+			size_t room, n;
 
-			for (size_t i = 0; i < n && io->n_iova_ranges < VFIO_MAX_IOVA_RANGES; i++)
-				io->iova_ranges[io->n_iova_ranges++] =
-					(struct vfio_iova_window){ c->iova_ranges[i].start, c->iova_ranges[i].end };
+			memcpy(&c, at, sizeof(c));
+			room = (info->argsz - off - ranges_at) / sizeof(r);
+			n = c.nr_iovas < room ? c.nr_iovas : room;
+			for (size_t i = 0; i < n && io->n_iova_ranges < VFIO_MAX_IOVA_RANGES; i++) {
+				memcpy(&r, at + ranges_at + i * sizeof(r), sizeof(r));
+				io->iova_ranges[io->n_iova_ranges++] = (struct vfio_iova_window){ r.start, r.end };
+			}
 		}
-		if (h->next <= off)
+		if (h.next <= off)
 			break;
-		off = h->next;
+		off = h.next;
 	}
 out:
 	free(info);
