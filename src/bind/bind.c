@@ -186,6 +186,18 @@ static int check_users(const struct vdev *d, const struct bind_opts *o, struct b
 	return -EBUSY;
 }
 
+/* Unbinds the transport device from the driver now holding it (named for the message). */
+static int unbind_driver(const struct vdev *d, const char *driver, char *why, size_t why_len)
+{
+	char path[PATH_MAX];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/driver/unbind", d->sysfs_dir);
+	if ((r = write_attr(path, d->address)) < 0)
+		snprintf(why, why_len, "unbinding %s from %s: %s", d->address, driver, strerror(-r));
+	return r;
+}
+
 static int pci_to_vfio(const struct vdev *d, const struct bind_opts *o, struct bind_outcome *out, char *why,
 		       size_t why_len)
 {
@@ -216,13 +228,8 @@ static int pci_to_vfio(const struct vdev *d, const struct bind_opts *o, struct b
 		snprintf(why, why_len, "writing %s: %s", path, strerror(-r));
 		return r;
 	}
-	if (d->driver[0]) {
-		snprintf(path, sizeof(path), "%s/driver/unbind", d->sysfs_dir);
-		if ((r = write_attr(path, d->address)) < 0) {
-			snprintf(why, why_len, "unbinding %s from %s: %s", d->address, d->driver, strerror(-r));
-			return r;
-		}
-	}
+	if (d->driver[0] && (r = unbind_driver(d, d->driver, why, why_len)) < 0)
+		return r;
 	if ((r = write_attr("/sys/bus/pci/drivers_probe", d->address)) < 0 && r != -ENODEV) {
 		snprintf(why, why_len, "drivers_probe for %s: %s", d->address, strerror(-r));
 		return r;
@@ -247,7 +254,6 @@ static int pci_to_vfio(const struct vdev *d, const struct bind_opts *o, struct b
 static int mmio_to_vfio(const struct vdev *d, const struct bind_opts *o, struct bind_outcome *out, char *why,
 			size_t why_len)
 {
-	char path[PATH_MAX];
 	int r;
 
 	if (o->dry_run)
@@ -256,11 +262,8 @@ static int mmio_to_vfio(const struct vdev *d, const struct bind_opts *o, struct 
 		snprintf(why, why_len, "cannot record the current driver under %s: %s", BIND_RECORD_DIR, strerror(-r));
 		return r;
 	}
-	snprintf(path, sizeof(path), "%s/driver/unbind", d->sysfs_dir);
-	if ((r = write_attr(path, d->address)) < 0) {
-		snprintf(why, why_len, "unbinding %s from %s: %s", d->address, d->driver, strerror(-r));
+	if ((r = unbind_driver(d, d->driver, why, why_len)) < 0)
 		return r;
-	}
 	if (!wait_driver(d->sysfs_dir, "", timeout_of(o), out->driver_after, sizeof(out->driver_after))) {
 		snprintf(why, why_len, "%s is still bound to %s", d->address, out->driver_after);
 		return -ETIMEDOUT;
@@ -367,13 +370,8 @@ int bind_to_kernel(const struct vdev *d, const struct bind_opts *o, struct bind_
 			return r;
 		}
 	}
-	if (out->driver_before[0]) {
-		snprintf(path, sizeof(path), "%s/driver/unbind", d->sysfs_dir);
-		if ((r = write_attr(path, d->address)) < 0) {
-			snprintf(why, why_len, "unbinding %s from %s: %s", d->address, out->driver_before, strerror(-r));
-			return r;
-		}
-	}
+	if (out->driver_before[0] && (r = unbind_driver(d, out->driver_before, why, why_len)) < 0)
+		return r;
 	if ((r = give_back(d, o, want, out, why, why_len)) < 0)
 		return r;
 	record_path(d, path, sizeof(path));
