@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 exe, root, mode = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -64,6 +65,12 @@ def direct_reads(path, count):
     """O_DIRECT reads of a file on the disk: each one a request of the disk's queue, with its interrupt."""
     subprocess.run(['dd', f'if={path}', 'of=/dev/null', 'bs=4096', f'count={count}', 'iflag=direct', 'status=none'],
                    check=True, timeout=60)
+
+
+def reads_until(path, stop):
+    """O_DIRECT reads in batches until stop is set."""
+    while not stop.is_set():
+        direct_reads(path, 50)
 
 
 def read_file_on(blk):
@@ -172,9 +179,17 @@ def screen():
         keys('i')
         wait_for(r'sort interrupts', 'sort key i')
         if blk:
-            for _ in range(4):
-                direct_reads(disk, 300)
-            rows = data_rows(screen_text())
+            # Read the screen while the reads still run: a tick that falls after
+            # the last read shows every rate at 0, and ties sort by device.
+            busy = threading.Event()
+            reader = threading.Thread(target=reads_until, args=(disk, busy))
+            reader.start()
+            try:
+                time.sleep(1.6)
+                rows = data_rows(screen_text())
+            finally:
+                busy.set()
+                reader.join()
             if not rows or rows[0].split()[0] != blk:
                 fail(f'sorted by interrupts during disk reads, first row is {rows[:1]}, expected {blk}')
         keys('d')
