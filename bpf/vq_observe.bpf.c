@@ -77,6 +77,7 @@ struct vring_virtqueue_packed___local {
 struct vring_virtqueue___local {
 	struct virtqueue___local vq;
 	bool packed_ring;
+	bool broken;
 	bool event;
 	__u16 last_used_idx;
 	union {
@@ -118,11 +119,23 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-/* kprobe mode: a kretprobe has no arguments, so its kprobe leaves them here per thread and function. */
-enum stash_fn { STASH_IRQ, STASH_KICK_PREPARE, STASH_NOTIFY, STASH_ADD, STASH_GET_BUF, STASH_GET_BUF_CTX };
+/*
+ * kprobe mode: a kretprobe has no arguments, so its kprobe leaves them here,
+ * per execution context and function, as a stack.  A stack because calls
+ * nest on one thread: an interrupt taken while the thread is between a
+ * function's entry and return runs on the same thread id, and its handler
+ * may call the same function (net's tx cleanup in virtqueue_get_buf,
+ * interrupted by virtio_blk's completion calling virtqueue_get_buf): the
+ * inner call must not overwrite the outer call's arguments, or the outer
+ * call's return finds nothing and its completion is lost.  Returns come in
+ * the reverse order of entries on one thread, so a stack pairs them.
+ */
+enum stash_fn { STASH_IRQ, STASH_KICK_PREPARE, STASH_KICK, STASH_ADD, STASH_GET_BUF, STASH_GET_BUF_CTX };
+
+#define STASH_DEPTH 4                /* task, softirq, hardirq, NMI */
 
 struct stash_key {
-	__u64 tid;
+	__u64 ctx;                   /* exec_ctx() */
 	__u32 fn;
 	__u32 pad;
 };
@@ -132,12 +145,42 @@ struct stash_val {
 	__u64 arg;                   /* add: token; get_buf: the len pointer */
 };
 
+struct stash_stack {
+	__u32 depth;                 /* entries pushed; may exceed STASH_DEPTH (those are not kept) */
+	__u32 pad;
+	struct stash_val v[STASH_DEPTH];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct stash_key);
-	__type(value, struct stash_val);
+	__type(value, struct stash_stack);
 } stash SEC(".maps");
+
+/*
+ * virtqueue_kick() = kick_prepare + notify, and it may inline the notify
+ * (Debian's 6.1 does): while a virtqueue_kick runs, what kick_prepare
+ * returned and whether an out-of-line virtqueue_notify ran are kept here, so
+ * its exit counts the notification exactly once.
+ */
+struct kick_key {
+	__u64 ctx;                   /* exec_ctx() */
+	__u64 vq;
+};
+
+struct kick_track {
+	__u8 prepared;               /* kick_prepare returned true inside this virtqueue_kick */
+	__u8 notified;               /* an out-of-line virtqueue_notify counted it already */
+	__u8 pad[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct kick_key);
+	__type(value, struct kick_track);
+} kicking SEC(".maps");
 
 /*
  * virtqueue_get_buf() may call virtqueue_get_buf_ctx() (or inline it, as
@@ -171,6 +214,20 @@ struct {
 } snap_chunks SEC(".maps");
 
 static const struct vqb_counters zero_counters;
+
+/*
+ * Who is running: the thread id, or for the idle task (thread id 0 on every
+ * CPU) the CPU, since each CPU's idle task and the interrupts it takes are
+ * their own context.  An interrupt shares the interrupted thread's id.
+ */
+static __always_inline __u64 exec_ctx(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (tid)
+		return tid;
+	return (1ull << 63) | bpf_get_smp_processor_id();
+}
 
 static __always_inline struct vqb_counters *counters(__u64 vq)
 {
@@ -254,29 +311,69 @@ static __always_inline void on_interrupt(__u64 vq, __u64 ret)
 	emit_event(vq, handled ? VQB_EV_INTERRUPT : VQB_EV_INTERRUPT_SPURIOUS, 0, VQB_HEAD_UNKNOWN, 0, 0);
 }
 
+/* kick_prepare decides; the notification itself is counted where it is sent (count_notification). */
 static __always_inline void on_kick_prepare(__u64 vq, __u64 ret)
 {
+	struct kick_key k = { .ctx = exec_ctx(), .vq = vq };
+	struct kick_track *t = bpf_map_lookup_elem(&kicking, &k);
 	struct vqb_counters *c = counters(vq);
 	int kick = (__u8)ret != 0;
 
 	if (!c)
 		return;
-	if (kick) {
-		c->kicks++;
-		c->last_ns = bpf_ktime_get_ns();
-	} else {
+	if (t)
+		t->prepared = kick;
+	if (!kick)
 		c->kicks_suppressed++;
-	}
 	emit_event(vq, kick ? VQB_EV_KICK : VQB_EV_KICK_SUPPRESSED, 0, VQB_HEAD_UNKNOWN, 0, 0);
 }
 
-static __always_inline void on_notify(__u64 vq)
+static __always_inline void count_notification(__u64 vq)
 {
 	struct vqb_counters *c = counters(vq);
 
-	if (c)
-		c->notifies++;
+	if (c) {
+		c->kicks++;
+		c->last_ns = bpf_ktime_get_ns();
+	}
 	emit_event(vq, VQB_EV_NOTIFY, 0, VQB_HEAD_UNKNOWN, 0, 0);
+}
+
+/* virtqueue_notify() entry: a broken queue returns without telling the device. */
+static __always_inline void on_notify(__u64 vq)
+{
+	struct vring_virtqueue___local *vvq = (void *)vq;
+	struct kick_key k = { .ctx = exec_ctx(), .vq = vq };
+	struct kick_track *t;
+
+	if (BPF_CORE_READ(vvq, broken))
+		return;
+	t = bpf_map_lookup_elem(&kicking, &k);
+	if (t)
+		t->notified = 1;
+	count_notification(vq);
+}
+
+static __always_inline void on_kick_enter(__u64 vq)
+{
+	struct kick_key k = { .ctx = exec_ctx(), .vq = vq };
+	struct kick_track t = { 0 };
+
+	bpf_map_update_elem(&kicking, &k, &t, BPF_ANY);
+}
+
+/* virtqueue_kick() returned ret: true unless the notification failed (the queue is then broken). */
+static __always_inline void on_kick_exit(__u64 vq, __u64 ret)
+{
+	struct kick_key k = { .ctx = exec_ctx(), .vq = vq };
+	struct kick_track *t = bpf_map_lookup_elem(&kicking, &k);
+
+	if (!t)
+		return;
+	/* kick_prepare said notify, no out-of-line virtqueue_notify ran: the inlined copy sent it. */
+	if (t->prepared && !t->notified && (__u8)ret)
+		count_notification(vq);
+	bpf_map_delete_elem(&kicking, &k);
 }
 
 /* Split: the head just added sits in the avail ring just below avail_idx_shadow. */
@@ -342,6 +439,7 @@ static __always_inline void on_get_buf(__u64 vq, __u64 token, __u64 lenp)
 			if (b >= VQB_LAT_BUCKETS)
 				b = VQB_LAT_BUCKETS - 1;
 			c->latency[b]++;
+			c->latency_sum_ns += lat;
 		}
 		bpf_map_delete_elem(&inflight, &k);
 	}
@@ -438,6 +536,20 @@ int fe_virtqueue_notify(void *ctx)
 	return 0;
 }
 
+SEC("fentry/virtqueue_kick")
+int fe_virtqueue_kick(void *ctx)
+{
+	on_kick_enter(farg(ctx, 0));
+	return 0;
+}
+
+SEC("fexit/virtqueue_kick")
+int fx_virtqueue_kick(void *ctx)
+{
+	on_kick_exit(farg(ctx, 0), fret(ctx));
+	return 0;
+}
+
 SEC("fexit/virtqueue_add_sgs")
 int fx_virtqueue_add_sgs(void *ctx)
 {
@@ -514,25 +626,50 @@ int fe_vring_del_virtqueue(void *ctx)
 	return 0;
 }
 
-/* ---- kprobe/kretprobe: the same, with arguments stashed per thread between entry and return ---- */
+/* ---- kprobe/kretprobe: the same, with arguments stashed per context between entry and return ---- */
+
+static const struct stash_stack empty_stack;
 
 static __always_inline void stash_put(__u32 fn, __u64 vq, __u64 arg)
 {
-	struct stash_key k = { .tid = bpf_get_current_pid_tgid(), .fn = fn };
-	struct stash_val v = { .vq = vq, .arg = arg };
+	struct stash_key k = { .ctx = exec_ctx(), .fn = fn };
+	struct stash_stack *s = bpf_map_lookup_elem(&stash, &k);
+	__u32 d;
 
-	bpf_map_update_elem(&stash, &k, &v, BPF_ANY);
+	if (!s) {
+		bpf_map_update_elem(&stash, &k, &empty_stack, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&stash, &k);
+		if (!s)
+			return;
+	}
+	d = s->depth;
+	if (d < STASH_DEPTH) {
+		s->v[d].vq = vq;
+		s->v[d].arg = arg;
+	}
+	s->depth = d + 1;
 }
 
+/* The arguments of the innermost call of fn in progress in this context; 0 when unknown. */
 static __always_inline int stash_take(__u32 fn, struct stash_val *out)
 {
-	struct stash_key k = { .tid = bpf_get_current_pid_tgid(), .fn = fn };
-	struct stash_val *v = bpf_map_lookup_elem(&stash, &k);
+	struct stash_key k = { .ctx = exec_ctx(), .fn = fn };
+	struct stash_stack *s = bpf_map_lookup_elem(&stash, &k);
+	__u32 d;
 
-	if (!v)
+	if (!s || !s->depth)
 		return 0;
-	*out = *v;
-	bpf_map_delete_elem(&stash, &k);
+	d = --s->depth;
+	if (!d) {
+		/* Leave no entry behind for contexts that end (threads exit). */
+		if (d < STASH_DEPTH)
+			*out = s->v[0];
+		bpf_map_delete_elem(&stash, &k);
+		return 1;
+	}
+	if (d >= STASH_DEPTH)
+		return 0;
+	*out = s->v[d];
 	return 1;
 }
 
@@ -574,6 +711,26 @@ SEC("kprobe/virtqueue_notify")
 int kp_virtqueue_notify(struct pt_regs *ctx)
 {
 	on_notify(PT_REGS_PARM1(ctx));
+	return 0;
+}
+
+SEC("kprobe/virtqueue_kick")
+int kp_virtqueue_kick(struct pt_regs *ctx)
+{
+	__u64 vq = PT_REGS_PARM1(ctx);
+
+	on_kick_enter(vq);
+	stash_put(STASH_KICK, vq, 0);
+	return 0;
+}
+
+SEC("kretprobe/virtqueue_kick")
+int kr_virtqueue_kick(struct pt_regs *ctx)
+{
+	struct stash_val v;
+
+	if (stash_take(STASH_KICK, &v))
+		on_kick_exit(v.vq, PT_REGS_RC(ctx));
 	return 0;
 }
 

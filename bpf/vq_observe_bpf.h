@@ -14,9 +14,10 @@
 
 /* Per-CPU counters of one virtqueue, summed over CPUs by userspace. */
 struct vqb_counters {
-	__u64 kicks;                 /* virtqueue_kick_prepare() returned true: the driver notifies */
-	__u64 kicks_suppressed;      /* ... returned false: event index or NO_NOTIFY said the device needs none */
-	__u64 notifies;              /* virtqueue_notify() calls (drivers calling virtqueue_kick may inline it) */
+	__u64 kicks;                 /* notifications that went to the device: virtqueue_notify() on a queue not
+	                                broken, or the copy of it virtqueue_kick() inlines */
+	__u64 kicks_suppressed;      /* virtqueue_kick_prepare() returned false: event index or NO_NOTIFY */
+	__u64 latency_sum_ns;        /* sum of the latencies counted in latency[] */
 	__u64 interrupts;            /* vring_interrupt() returned IRQ_HANDLED */
 	__u64 interrupts_spurious;   /* vring_interrupt() returned IRQ_NONE */
 	__u64 adds;                  /* a virtqueue_add_*() call returned 0 */

@@ -68,6 +68,8 @@ typedef int (*vq_obs_event_fn)(const struct vq_obs_event *ev, void *arg);
  * trace runs) and waits up to timeout_ms for events, calling fn for each.
  * Returns the number of events, or a negative errno (-EINTR when a signal
  * arrived); fn returning nonzero ends the call early with that many events.
+ * timeout_ms 0 delivers what is already in the buffer without waiting: the
+ * first call turns reporting on, a last one drains what is left.
  */
 int vq_obs_bpf_trace_poll(struct vq_obs_source *s, int timeout_ms, vq_obs_event_fn fn, void *arg);
 /* Events the kernel dropped because the ring buffer was full. */

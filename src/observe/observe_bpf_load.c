@@ -21,7 +21,7 @@
 /*
  * The kernel functions the programs attach to.  `required` ones make the
  * counts meaningful; the others exist on some kernels only (the premapped
- * add variants) or add detail (notify, the nested get_buf_ctx).
+ * add variants) or only clean up (vring_del_virtqueue).
  */
 static const struct hook_fn {
 	const char *name;
@@ -29,7 +29,8 @@ static const struct hook_fn {
 } hook_fns[] = {
 	{ "vring_interrupt", true },
 	{ "virtqueue_kick_prepare", true },
-	{ "virtqueue_notify", false },
+	{ "virtqueue_notify", true },     /* kicks: where the notification goes to the device */
+	{ "virtqueue_kick", true },       /* ... and where it goes when virtqueue_kick inlined the notify */
 	{ "virtqueue_add_sgs", true },
 	{ "virtqueue_add_outbuf", true },
 	{ "virtqueue_add_inbuf", true },

@@ -93,7 +93,7 @@ static void sum_counters(struct obs_bpf *b, uint64_t vq, struct vqb_counters *su
 
 		sum->kicks += p->kicks;
 		sum->kicks_suppressed += p->kicks_suppressed;
-		sum->notifies += p->notifies;
+		sum->latency_sum_ns += p->latency_sum_ns;
 		sum->interrupts += p->interrupts;
 		sum->interrupts_spurious += p->interrupts_spurious;
 		sum->adds += p->adds;
@@ -186,7 +186,7 @@ static void fill_queue(struct vq_obs_queue *q, const struct found *f)
 	q->queue = st->queue_index;
 	snprintf(q->name, sizeof(q->name), "%s", st->name);
 	q->have = VQ_OBS_KICKS | VQ_OBS_KICKS_SUPPRESSED | VQ_OBS_INTERRUPTS | VQ_OBS_INTERRUPTS_SPURIOUS |
-		  VQ_OBS_ADDS | VQ_OBS_COMPLETIONS | VQ_OBS_NUM_FREE | VQ_OBS_LATENCY | VQ_OBS_RING;
+		  VQ_OBS_ADDS | VQ_OBS_COMPLETIONS | VQ_OBS_NUM_FREE | VQ_OBS_LATENCY | VQ_OBS_LATENCY_SUM | VQ_OBS_RING;
 	q->ring_type = st->packed ? VQ_RING_PACKED : VQ_RING_SPLIT;
 	q->size = st->num;
 	q->kicks = f->sum.kicks;
@@ -204,6 +204,7 @@ static void fill_queue(struct vq_obs_queue *q, const struct found *f)
 		q->last_used_idx = st->last_used_idx;
 	}
 	memcpy(q->latency_log2_ns, f->sum.latency, sizeof(q->latency_log2_ns));
+	q->latency_sum_ns = f->sum.latency_sum_ns;
 	q->last_progress_ns = f->sum.last_ns;
 }
 
@@ -427,7 +428,11 @@ int vq_obs_bpf_trace_poll(struct vq_obs_source *s, int timeout_ms, vq_obs_event_
 	b->fn_arg = arg;
 	b->fn_stop = 0;
 	b->fn_count = 0;
-	r = ring_buffer__poll(b->rb, timeout_ms);
+	/*
+	 * Without waiting, consume whatever is committed: a record whose wakeup
+	 * never came (or came after the last wait) is still delivered.
+	 */
+	r = timeout_ms ? ring_buffer__poll(b->rb, timeout_ms) : ring_buffer__consume(b->rb);
 	/* Events already in the buffer are delivered before a stop takes effect; fn_stop drops the rest. */
 	if (r < 0 && r != -EINTR)
 		return r;

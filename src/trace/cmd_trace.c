@@ -292,7 +292,13 @@ static int run_loop(struct trace_run *t)
 		if (r < 0)
 			return cli_error(t->ctx, EXIT_FAILURE, "reading the BPF ring buffer: %s", strerror(-r));
 		if (t->a->has_count && t->printed >= t->a->count)
-			break;
+			return 0;
+	}
+	/* Events committed before the end whose wakeup had not come yet still belong to the trace. */
+	if (!t->write_error && !(t->a->has_count && t->printed >= t->a->count)) {
+		int r = vq_obs_bpf_trace_poll(t->src, 0, on_event, t);
+		if (r < 0 && r != -EINTR)
+			return cli_error(t->ctx, EXIT_FAILURE, "reading the BPF ring buffer: %s", strerror(-r));
 	}
 	return 0;
 }
@@ -330,6 +336,17 @@ static int run_trace(int argc, char **argv, struct cli_ctx *ctx)
 	if (a.format == FMT_PERFETTO)
 		perfetto_begin(&t->e);
 
+	/* Reporting is on before the banner says so: a workload started on seeing it is traced from its first event. */
+	r = vq_obs_bpf_trace_poll(t->src, 0, on_event, t);
+	if (r < 0) {
+		r = cli_error(ctx, EXIT_FAILURE, "reading the BPF ring buffer: %s", strerror(-r));
+		if (t->out != stdout)
+			fclose(t->out);
+		emit_free(&t->e);
+		t->src->ops->close(t->src);
+		free(t);
+		return r;
+	}
 	/* On stderr, so scripts can wait for it and stdout stays the events alone (as bpftrace's "Attaching"). */
 	fprintf(stderr, "Tracing virtqueue events through %s... Ctrl-C to stop.\n", t->src->ops->name);
 

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t k = 0; k < after.n; k++) {
 		const struct vq_obs_queue *q = &after.q[k], *b = NULL;
-		uint64_t lat = 0, lat_before = 0;
+		uint64_t lat = 0, lat_before = 0, lat_lo = 0, lat_hi = 0;
 
 		for (size_t j = 0; j < before.n; j++)
 			if (before.q[j].queue == q->queue && !strcmp(before.q[j].device, q->device))
@@ -69,6 +69,10 @@ int main(int argc, char **argv)
 		for (int j = 0; j < VQ_OBS_LAT_BUCKETS; j++) {
 			lat += q->latency_log2_ns[j];
 			lat_before += b ? b->latency_log2_ns[j] : 0;
+			/* What the histogram says the sum must be: bucket j holds [2^j, 2^(j+1)) ns. */
+			uint64_t n = q->latency_log2_ns[j] - (b ? b->latency_log2_ns[j] : 0);
+			lat_lo += n << j;
+			lat_hi += j < VQ_OBS_LAT_BUCKETS - 1 ? n << (j + 1) : UINT64_MAX / 2;
 		}
 #define D(f) (unsigned long long)(q->f - (b ? b->f : 0))
 		printf("queue %s %u %s %s %u kicks=%llu suppressed=%llu interrupts=%llu spurious=%llu adds=%llu "
@@ -77,6 +81,10 @@ int main(int argc, char **argv)
 		       q->size, D(kicks), D(kicks_suppressed), D(interrupts), D(interrupts_spurious), D(adds),
 		       D(completions), (unsigned long long)(lat - lat_before), q->num_free);
 #undef D
+		if (q->have & VQ_OBS_LATENCY_SUM)
+			printf(" latency_sum_ns=%llu latency_hist_lo_ns=%llu latency_hist_hi_ns=%llu",
+			       (unsigned long long)(q->latency_sum_ns - (b ? b->latency_sum_ns : 0)),
+			       (unsigned long long)lat_lo, (unsigned long long)lat_hi);
 		if (q->have & VQ_OBS_INDICES)
 			printf(" avail_idx=%u used_idx=%u last_used_idx=%u", q->avail_idx, q->used_idx, q->last_used_idx);
 		printf("\n");

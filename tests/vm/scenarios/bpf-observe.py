@@ -55,6 +55,18 @@ def between(fails, label, v, lo, hi):
         fails.append(f"{label}: expected {want}, saw {v}")
 
 
+def check_latency_sum(label, q):
+    """The latency sum (Prometheus _sum, mean latency) against its own histogram: bucket i holds [2^i, 2^(i+1)) ns,
+    so the sum of the same samples lies between the buckets' lower bounds and their upper bounds."""
+    s, lo, hi = q.get("latency_sum_ns"), q.get("latency_hist_lo_ns"), q.get("latency_hist_hi_ns")
+    if s is None or lo is None or hi is None:
+        return [f"{label}: expected latency_sum_ns and the histogram's bounds, saw {s}, {lo}, {hi}"]
+    if not (q.get("latency_samples") and lo <= s < hi):
+        return [f"{label}: expected latency sum in the histogram's range [{lo}, {hi}) ns over "
+                f"{q.get('latency_samples')} samples, saw {s}"]
+    return []
+
+
 def check_counts(ctx):
     runs = parse(ctx.script_lines)
     fails = []
@@ -73,6 +85,10 @@ def check_counts(ctx):
             between(fails, f"{mode} blk req.0 {k}", q.get(k), BLK_N, BLK_N)
         for k in ("kicks", "interrupts"):
             between(fails, f"{mode} blk req.0 {k}", q.get(k), BLK_N - 2, BLK_N)
+        # Each request was offered to the device once: a notification sent or one suppressed, never both.
+        if q:
+            between(fails, f"{mode} blk req.0 kicks + suppressed", q.get("kicks", 0) + q.get("suppressed", 0),
+                    BLK_N - 2, BLK_N)
         between(fails, f"{mode} blk req.0 spurious interrupts", q.get("spurious"), 0, 0)
         # Idle after the synchronous reads: everything published was used and reclaimed.
         if q and not q.get("avail_idx") == q.get("used_idx") == q.get("last_used_idx"):
@@ -86,8 +102,11 @@ def check_counts(ctx):
         between(fails, f"{mode} net output.0 kicks", tx.get("kicks"), PING_N, PING_N + 2)
         between(fails, f"{mode} net input.0 completions", rx.get("completions"), PING_N, PING_N + 2)
         q = qs.get("input", {})
+        # virtio-rng kicks through virtqueue_kick, which inlines the notify on 6.1: counted at its exit.
         for k in ("adds", "completions", "kicks", "latency_samples"):
             between(fails, f"{mode} hwrng input {k}", q.get(k), RNG_N, RNG_N + 2)
+        for name in ("req.0", "input"):
+            fails += check_latency_sum(f"{mode} {name}", qs.get(name, {}))
     # blk's indices after its last run against QEMU's view of the same queue, taken once the guest went idle.
     q = runs.get("kprobe", {}).get("queues", {}).get("req.0")
     try:
@@ -139,12 +158,7 @@ def check_trace(ctx, mode):
     adds = [e for e in events if e["event"] == "add"]
     done = [e for e in events if e["event"] == "complete"]
     between(fails, f"trace {mode}: add events", len(adds), BLK_N, BLK_N)
-    # Known defect, kprobe mode only, cause not pinned down: CI saw 63 of 64 completions
-    # once (the add was traced, its completion not). Suspect: the kprobe programs keep
-    # get_buf_ctx's arguments per thread, and a nested call on the same thread overwrites
-    # them. Up to 2 lost are tolerated in kprobe mode until that is fixed; none with fentry.
-    lost_ok = 2 if mode == "kprobe" else 0
-    between(fails, f"trace {mode}: complete events", len(done), BLK_N - lost_ok, BLK_N)
+    between(fails, f"trace {mode}: complete events", len(done), BLK_N, BLK_N)
     by_req = {e["request"]: e for e in adds}
     for e in done:
         a = by_req.get(e["request"])
