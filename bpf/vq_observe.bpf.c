@@ -643,11 +643,16 @@ static __always_inline void stash_put(__u32 fn, __u64 vq, __u64 arg)
 			return;
 	}
 	d = s->depth;
-	if (d < STASH_DEPTH) {
-		s->v[d].vq = vq;
-		s->v[d].arg = arg;
-	}
 	s->depth = d + 1;
+	/* Constant indices: a variable one into a map value is an argument with some verifiers. */
+	if (d == 0)
+		s->v[0] = (struct stash_val){ vq, arg };
+	else if (d == 1)
+		s->v[1] = (struct stash_val){ vq, arg };
+	else if (d == 2)
+		s->v[2] = (struct stash_val){ vq, arg };
+	else if (d == 3)
+		s->v[3] = (struct stash_val){ vq, arg };
 }
 
 /* The arguments of the innermost call of fn in progress in this context; 0 when unknown. */
@@ -659,17 +664,22 @@ static __always_inline int stash_take(__u32 fn, struct stash_val *out)
 
 	if (!s || !s->depth)
 		return 0;
-	d = --s->depth;
-	if (!d) {
+	d = s->depth - 1;
+	s->depth = d;
+	if (d == 0) {
+		*out = s->v[0];
 		/* Leave no entry behind for contexts that end (threads exit). */
-		if (d < STASH_DEPTH)
-			*out = s->v[0];
 		bpf_map_delete_elem(&stash, &k);
 		return 1;
 	}
-	if (d >= STASH_DEPTH)
+	if (d == 1)
+		*out = s->v[1];
+	else if (d == 2)
+		*out = s->v[2];
+	else if (d == 3)
+		*out = s->v[3];
+	else
 		return 0;
-	*out = s->v[d];
 	return 1;
 }
 
