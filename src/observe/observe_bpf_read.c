@@ -262,13 +262,37 @@ static int copy_area(struct obs_bpf *b, const struct vqb_state *st, enum vqb_are
 	return r;
 }
 
+/* Whether head is one of the buffers the copied rings show in flight (avail entries from used->idx to avail->idx). */
+static bool head_in_flight(const struct vq_snapshot *out, uint32_t head)
+{
+	uint8_t idx[2];
+	uint16_t used, avail;
+
+	if (vq_mem_read(&out->mem, out->device_addr + 2, idx, 2, NULL))
+		return false;
+	used = vq_le16(idx);
+	if (vq_mem_read(&out->mem, out->driver_addr + 2, idx, 2, NULL))
+		return false;
+	avail = vq_le16(idx);
+	for (uint16_t i = used; i != avail && (uint16_t)(i - used) < out->size; i++) {
+		if (vq_mem_read(&out->mem, out->driver_addr + 4 + 2ull * (i % out->size), idx, 2, NULL))
+			return false;
+		if (vq_le16(idx) == head)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Split rings: the indirect tables of descriptors that name one, so the
  * decoder can walk them.  A table freed since the ring was copied is left
- * out (the decoder then reports it missing rather than reading stale bytes).
+ * out (the decoder would report it missing rather than read stale bytes);
+ * returns how many buffers in flight in the copy lost their table that way.
  */
-static void copy_indirect_tables(struct obs_bpf *b, uint64_t vq, struct vq_snapshot *out)
+static unsigned copy_indirect_tables(struct obs_bpf *b, uint64_t vq, struct vq_snapshot *out)
 {
+	unsigned vanished = 0;
+
 	int prog = bpf_program__fd(b->skel->progs.vq_read_indirect);
 	int map = bpf_map__fd(b->skel->maps.snap_indirect);
 	uint8_t table[2 * VQB_CHUNK];   /* the map value's size */
@@ -278,26 +302,35 @@ static void copy_indirect_tables(struct obs_bpf *b, uint64_t vq, struct vq_snaps
 		uint8_t d[16];
 
 		if (vq_mem_read(&out->mem, out->desc_addr + 16ull * i, d, sizeof(d), NULL))
-			return;
+			return vanished;
 		uint64_t addr = vq_le64(d);
 		uint32_t len = vq_le32(d + 8);
 		if (!(vq_le16(d + 12) & 4 /* VRING_DESC_F_INDIRECT */) || !len || len > VQB_CHUNK || len % 16)
 			continue;
 		__u64 args[3] = { vq, i, len };
 		LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args));
-		if (bpf_prog_test_run_opts(prog, &o) || o.retval || bpf_map_lookup_elem(map, &zero, table))
+		if (bpf_prog_test_run_opts(prog, &o) || o.retval || bpf_map_lookup_elem(map, &zero, table)) {
+			vanished += head_in_flight(out, i);
 			continue;
+		}
 		char origin[64];
 		snprintf(origin, sizeof(origin), "kernel indirect table of descriptor %u", i);
 		vq_mem_add(&out->mem, addr, table, len, true, origin, 0);
 	}
+	return vanished;
 }
 
+static int snapshot_once(struct obs_bpf *b, uint64_t vq, struct vq_snapshot *out, unsigned *vanished);
+
+/*
+ * A busy queue completes buffers between the copy of its rings and the copy
+ * of their indirect tables; a snapshot where an in-flight buffer's table
+ * vanished is taken again (a few times) so the dump is one consistent state.
+ */
 int obs_bpf_snapshot(struct vq_obs_source *s, const char *device, uint32_t queue, struct vq_snapshot *out)
 {
 	struct obs_bpf *b = (struct obs_bpf *)s;
 	struct found *f;
-	struct vqb_state st;
 	uint64_t vq = 0;
 	size_t n;
 	int r;
@@ -316,6 +349,22 @@ int obs_bpf_snapshot(struct vq_obs_source *s, const char *device, uint32_t queue
 	free(f);
 	if (!vq)
 		return -ENOENT;
+	for (int attempt = 0;; attempt++) {
+		unsigned vanished = 0;
+
+		r = snapshot_once(b, vq, out, &vanished);
+		if (r < 0 || !vanished || attempt == 7)
+			return r;
+		vq_snapshot_free(out);
+	}
+}
+
+static int snapshot_once(struct obs_bpf *b, uint64_t vq, struct vq_snapshot *out, unsigned *vanished)
+{
+	struct vqb_state st;
+	int r;
+
+	memset(out, 0, sizeof(*out));
 	r = obs_bpf_read_state(b, vq, VQB_READ_RINGS, &st);
 	if (r < 0)
 		return r;
@@ -356,7 +405,7 @@ int obs_bpf_snapshot(struct vq_obs_source *s, const char *device, uint32_t queue
 	if (r < 0)
 		vq_snapshot_free(out);
 	else if (!st.packed)
-		copy_indirect_tables(b, vq, out);
+		*vanished = copy_indirect_tables(b, vq, out);
 	return r;
 }
 

@@ -72,7 +72,8 @@ int main(int argc, char **argv)
 			/* What the histogram says the sum must be: bucket j holds [2^j, 2^(j+1)) ns. */
 			uint64_t n = q->latency_log2_ns[j] - (b ? b->latency_log2_ns[j] : 0);
 			lat_lo += n << j;
-			lat_hi += j < VQ_OBS_LAT_BUCKETS - 1 ? n << (j + 1) : UINT64_MAX / 2;
+			if (n)
+				lat_hi += j < VQ_OBS_LAT_BUCKETS - 1 ? n << (j + 1) : UINT64_MAX / 2;
 		}
 #define D(f) (unsigned long long)(q->f - (b ? b->f : 0))
 		printf("queue %s %u %s %s %u kicks=%llu suppressed=%llu interrupts=%llu spurious=%llu adds=%llu "
