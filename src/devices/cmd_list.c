@@ -105,21 +105,21 @@ static void render_device(struct emit *e, const struct vdev *d, bool verbose, co
 	emit_object_begin(e, NULL);
 	emit_str(e, "address", addr_fmt, d->address);
 	emit_str(e, "transport", "%-17s ", vdev_transport_name(d));
-	vdev_emit_opt_uint(e, "device_id", NULL, d->device_id_known, d->device_id);
+	emit_opt_uint(e, "device_id", NULL, d->device_id_known, d->device_id);
 	/* Text shows "id-N" for an id the tables lack; JSON says null and keeps device_id. */
 	emit_str(e, "type", NULL, t ? t->name : NULL);
 	emit_text(e, "%-9s ", vdev_type_name(d, buf, sizeof(buf)));
-	vdev_emit_opt_str(e, "type_name", NULL, t ? t->spec_name : NULL);
-	vdev_emit_opt_str(e, "transport_driver", "%-11s ", d->driver);
-	vdev_emit_opt_str(e, "device", "%-9s ", vd ? vd->name : NULL);
-	vdev_emit_opt_str(e, "driver", NULL, vd ? vd->driver : NULL);
+	emit_opt_str(e, "type_name", NULL, t ? t->spec_name : NULL);
+	emit_opt_str(e, "transport_driver", "%-11s ", d->driver);
+	emit_opt_str(e, "device", "%-9s ", vd ? vd->name : NULL);
+	emit_opt_str(e, "driver", NULL, vd ? vd->driver : NULL);
 	render_kernel_devices(e, vd);
 	if (vd && vd->has_status) {
 		emit_hex(e, "status", "0x%02llx ", vd->status);
 		emit_str(e, "status_summary", "%-18s ", vdev_status_summary(vd->status));
 		vdev_emit_status_names(e, "status_names", vd->status, false);
 	} else {
-		vdev_emit_opt_hex(e, "status", "%-23s ", false, 0);
+		emit_opt_hex(e, "status", "%-23llx ", false, 0);
 		emit_absent(e, "status_summary", "status_names", NULL);
 	}
 	/* Exact queue counts need the device's registers; interrupt names give a lower bound. */
@@ -145,12 +145,12 @@ static void render_device(struct emit *e, const struct vdev *d, bool verbose, co
 		emit_absent(e, "features", "feature_names", NULL);
 		emit_text(e, "-");
 	}
-	vdev_emit_opt_hex(e, "pci_vendor_id", NULL, d->is_pci, d->pci_vendor_id);
-	vdev_emit_opt_hex(e, "pci_device_id", NULL, d->is_pci, d->pci_device_id);
-	vdev_emit_opt_uint(e, "iommu_group", NULL, d->iommu_group >= 0, (unsigned long long)d->iommu_group);
-	vdev_emit_opt_hex(e, "mmio_base", NULL, d->is_mmio && d->has_mmio_base, d->mmio_base);
-	vdev_emit_opt_uint(e, "mmio_size", NULL, d->is_mmio && d->mmio_size, d->mmio_size);
-	vdev_emit_opt_uint(e, "mmio_irq", NULL, d->is_mmio && d->mmio_irq >= 0, (unsigned long long)d->mmio_irq);
+	emit_opt_hex(e, "pci_vendor_id", NULL, d->is_pci, d->pci_vendor_id);
+	emit_opt_hex(e, "pci_device_id", NULL, d->is_pci, d->pci_device_id);
+	emit_opt_uint(e, "iommu_group", NULL, d->iommu_group >= 0, (unsigned long long)d->iommu_group);
+	emit_opt_hex(e, "mmio_base", NULL, d->is_mmio && d->has_mmio_base, d->mmio_base);
+	emit_opt_uint(e, "mmio_size", NULL, d->is_mmio && d->mmio_size, d->mmio_size);
+	emit_opt_uint(e, "mmio_irq", NULL, d->is_mmio && d->mmio_irq >= 0, (unsigned long long)d->mmio_irq);
 	emit_text(e, "\n");
 	emit_object_end(e);
 }
