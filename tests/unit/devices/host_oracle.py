@@ -79,11 +79,18 @@ def sysfs_virtio_devices():
 
 
 def kernel_devices(virtio_dir):
-    """(class, name) of every /sys/class entry whose device lives directly below virtio_dir."""
+    """(class, name) of every /sys/class entry whose device lives directly below virtio_dir,
+    plus /dev/hwrng for the one virtio_rng device when the hw_random core lists one virtio source."""
     real = os.path.realpath(virtio_dir)
-    return sorted((os.path.basename(os.path.dirname(c)), os.path.basename(c))
-                  for c in glob.glob('/sys/class/*/*')
-                  if os.path.dirname(os.path.dirname(os.path.realpath(c))) == real)
+    found = [(os.path.basename(os.path.dirname(c)), os.path.basename(c))
+             for c in glob.glob('/sys/class/*/*')
+             if os.path.dirname(os.path.dirname(os.path.realpath(c))) == real]
+    rngs = glob.glob('/sys/bus/virtio/drivers/virtio_rng/virtio*')
+    sources = (read('/sys/class/misc/hw_random/rng_available') or '').split()
+    if link_name(virtio_dir + '/driver') == 'virtio_rng' and len(rngs) == 1 and \
+            len([s for s in sources if s.startswith('virtio_rng.')]) == 1:
+        found.append(('misc', 'hwrng'))
+    return sorted(found)
 
 
 def sysfs_pci_virtio_functions():
@@ -332,6 +339,96 @@ def check_cli_errors(exe, addrs):
         err(f'info no-such-device: printed to stdout: {p.stdout[:100]!r}')
 
 
+def list_text_rows(text):
+    """Header and rows of the text table: columns are split on the header's column starts."""
+    lines = text.rstrip('\n').split('\n')
+    header = lines[0]
+    starts = [m.start() for m in re.finditer(r'\S+', header)]
+    names = header.split()
+    rows = []
+    for ln in lines[1:]:
+        cells = {}
+        for i, name in enumerate(names):
+            end = starts[i + 1] if i + 1 < len(starts) else None
+            cells[name] = ln[starts[i]:end].strip()
+        rows.append(cells)
+    return lines, names, rows
+
+
+def feature_text(names):
+    return ','.join(names) if names else '-'
+
+
+def check_list_text(exe, lst, virtio):
+    """The text table piped (never cut) and on terminals of several widths (fitted, cut at whole names)."""
+    by_addr = {e['address']: e for e in lst}
+    lines, names, rows = list_text_rows(run(exe, 'list').stdout)
+    same('list | cat', 'columns', names, ['ADDRESS', 'TYPE', 'DRIVER', 'KERNEL', 'VIRTIO', 'TRANSPORT', 'STATUS',
+                                          'QUEUES', 'IRQ', 'FEATURES'])
+    same('list | cat', 'rows', [r['ADDRESS'] for r in rows], [e['address'] for e in lst])
+    for r in rows:
+        e = by_addr.get(r['ADDRESS'])
+        if not e:
+            continue
+        w = f'list | cat {r["ADDRESS"]}'
+        s = virtio.get(e['device']) if e['device'] else None
+        want_driver = s['driver'] if s and s['driver'] else \
+            (e['transport_driver'] if e['transport_driver'] not in (None, 'virtio-pci', 'virtio-mmio') else '-')
+        same(w, 'DRIVER (sysfs virtio driver)', r['DRIVER'], want_driver)
+        same(w, 'KERNEL (sysfs class devices)', r['KERNEL'],
+             ','.join(n for _, n in s['kernel_devices']) if s and s['kernel_devices'] else '-')
+        # Piped: every negotiated name, as many as sysfs has bits.
+        if s and s['features']:
+            same(w, 'FEATURES count', len(r['FEATURES'].split(',')), bin(s['features']).count('1'))
+        same(w, 'FEATURES', r['FEATURES'], feature_text(e['feature_names']))
+    for width in (60, 80, 120, 250):
+        check_list_on_terminal(exe, width, lst, lines)
+
+
+def check_list_on_terminal(exe, width, lst, piped_lines):
+    import fcntl
+    import pty
+    import struct
+    import termios
+    main_fd, sub_fd = pty.openpty()
+    fcntl.ioctl(sub_fd, termios.TIOCSWINSZ, struct.pack('HHHH', 24, width, 0, 0))
+    p = subprocess.Popen([exe, 'list'], stdout=sub_fd, stderr=subprocess.PIPE,
+                         env=dict(os.environ, LC_ALL='C', NO_COLOR='1'))
+    os.close(sub_fd)
+    out = b''
+    while True:
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(timeout=60)
+    os.close(main_fd)
+    w = f'list on a {width}-column terminal'
+    lines, names, rows = list_text_rows(out.decode().replace('\r\n', '\n'))
+    for c in ('ADDRESS', 'TYPE', 'DRIVER', 'KERNEL', 'FEATURES'):
+        if c not in names:
+            err(f'{w}: essential column {c} dropped: {names}')
+    essential = max(len(ln) - len(r['FEATURES']) for ln, r in zip(lines[1:], rows)) + len('FEATURES')
+    full = max(len(ln) for ln in piped_lines)
+    for ln in lines:
+        if len(ln) > width and essential <= width:
+            err(f'{w}: line of {len(ln)} characters: {ln!r}')
+    if full <= width and lines != piped_lines:
+        err(f'{w}: the table fits but differs from the piped one')
+    for r, e in zip(rows, lst):
+        shown = r['FEATURES']
+        names_all = e['feature_names'] or []
+        if shown == feature_text(names_all):
+            continue
+        m = re.fullmatch(r'(?:(.*),)?\+(\d+)', shown)
+        kept = m.group(1).split(',') if m and m.group(1) else []
+        if not m or kept != names_all[:len(kept)] or len(kept) + int(m.group(2)) != len(names_all):
+            err(f'{w} {e["address"]}: FEATURES {shown!r} is not a whole-name prefix of {names_all} with +N')
+
+
 def main():
     exe = sys.argv[1]
     virtio = sysfs_virtio_devices()
@@ -350,6 +447,7 @@ def main():
         err(f'list: duplicate addresses in {listed}')
     for e in lst:
         check_list_entry(e, virtio, irqs, pci_funcs)
+    check_list_text(exe, lst, virtio)
     names = run(exe, 'list', '--names').stdout.split()
     short = [a[5:] for a in listed if a.startswith('0000:') and a in pci_funcs]
     kernel = [k['name'] for e in lst for k in e['kernel_devices']]
