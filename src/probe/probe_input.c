@@ -150,9 +150,10 @@ static int test_ev_bits(struct probe *p)
 
 		if (n < 0)
 			return n;
-		bitmap_summary(u, n, &count, &sum, &lo, &hi);
-		if (!count)
+		/* 5.8.5.2: a non-zero size means the type is supported, even with no code bits set (EV_REP). */
+		if (!n)
 			continue;
+		bitmap_summary(u, n, &count, &sum, &lo, &hi);
 		types++;
 		if (ev_names[ev])
 			append(detail, sizeof(detail), "%s%s %u codes sum %u", types > 1 ? "; " : "", ev_names[ev], count, sum);
@@ -198,16 +199,14 @@ static int test_ev_bits(struct probe *p)
 static int type_advertised(struct probe *p, uint16_t type, bool *yes)
 {
 	uint8_t u[CFG_U_MAX];
-	unsigned count, sum;
-	int lo, hi, n;
+	int n;
 
 	*yes = type == EV_SYN;
 	if (type == EV_SYN || type > EV_MAX)
 		return 0;
 	if ((n = cfg_select(p, SEL_EV_BITS, (uint8_t)type, u)) < 0)
 		return n;
-	bitmap_summary(u, n, &count, &sum, &lo, &hi);
-	*yes = count > 0;
+	*yes = n > 0;
 	return 0;
 }
 
