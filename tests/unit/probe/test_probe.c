@@ -25,6 +25,7 @@ struct blk_model {
 	struct fake_vq_device q;
 	uint64_t attached_desc;
 	unsigned served;
+	unsigned max_batch;          /* most requests found available at one notify */
 	uint8_t disk[DISK_SECTORS * SECTOR];
 };
 
@@ -79,7 +80,11 @@ static void on_notify(struct fake_device *d, uint16_t qi, uint32_t value, void *
 		d->removed = true;
 		return;
 	}
+	unsigned batch = 0;
+
 	while (fake_vq_pop(&m->q, &r) == 1) {
+		if (++batch > m->max_batch)
+			m->max_batch = batch;
 		if (m->mode == MODEL_SILENT)
 			continue;
 		uint32_t len = serve(m, &r);
@@ -301,6 +306,35 @@ static void test_device_vanishes(void **state)
 	rig_free(g);
 }
 
+/* blk.bench runs only when named, keeps 32 reads in flight at depth 32, and counts what the model served. */
+static void test_blk_bench(void **state)
+{
+	(void)state;
+	struct rig *g = rig_new(MODEL_OK, false);
+
+	g->opts.tests = "blk";
+	assert_int_equal(probe_init_device(&g->p), 0);
+	assert_int_equal(probe_run(&g->p), 0);
+	expect_result(&g->p, "blk.bench", PROBE_SKIP);
+	rig_free(g);
+
+	g = rig_new(MODEL_OK, false);
+	g->opts.tests = "blk.bench";
+	g->opts.bench_ms = 50;
+	assert_int_equal(probe_init_device(&g->p), 0);
+	if (probe_run(&g->p) != 0)
+		fail_msg("probe_run: %s", g->p.error);
+	expect_result(&g->p, "blk.bench", PROBE_PASS);
+	assert_non_null(strstr(result(&g->p, "blk.bench")->detail, "qd1 "));
+	assert_non_null(strstr(result(&g->p, "blk.bench")->detail, "qd32 "));
+	assert_int_equal(g->model.max_batch, 32);
+	assert_true(g->model.served > 64);
+	assert_int_equal(g->p.queues[0].requests, g->model.served);
+	assert_int_equal(result(&g->p, "blk.bench")->bytes, 4096ull * g->model.served);
+	assert_int_equal(vq_in_flight(g->p.queues[0].vq), 0);
+	rig_free(g);
+}
+
 static void test_test_selection(void **state)
 {
 	(void)state;
@@ -327,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_used_len),
 		cmocka_unit_test(test_timeout_names_queue),
 		cmocka_unit_test(test_device_vanishes),
+		cmocka_unit_test(test_blk_bench),
 		cmocka_unit_test(test_test_selection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
