@@ -165,6 +165,14 @@ def lspci(addr):
     v['revision'] = int(m.group(1), 16) if m else None
     m = re.search(r'^\s+Subsystem: .*\[([0-9a-f]{4}):([0-9a-f]{4})\]', text, re.M)
     v['subsystem'] = (int(m.group(1), 16), int(m.group(2), 16)) if m else None
+    m = re.search(r'\]: (.*) \[[0-9a-f]{4}:[0-9a-f]{4}\]', text.splitlines()[0])
+    v['name'] = m.group(1) if m else None
+    m = re.search(r'^\s+Control: (.*)$', text, re.M)
+    v['control'] = dict((t[:-1], t[-1] == '+') for t in m.group(1).split()) if m else None
+    m = re.search(r'^\s+Status: (.*)$', text, re.M)
+    v['status'] = dict((t[:-1], t[-1] == '+') for t in m.group(1).split() if t[-1] in '+-') if m else None
+    m = re.search(r'^\s+Status: .*DEVSEL=(\w+)', text, re.M)
+    v['devsel'] = m.group(1) if m else None
     m = re.search(r'^\s+Kernel driver in use: (\S+)', text, re.M)
     v['driver'] = m.group(1) if m else None
     for m in re.finditer(r'^\s+Region (\d): (Memory|I/O ports) at ([0-9a-f]+).*\[size=(\w+)\]', text, re.M):
@@ -249,6 +257,123 @@ def check_list_entry(e, virtio, irqs, pci_funcs):
         same(w, 'queue_vectors', e['queue_vectors'], len(queues))
 
 
+# lspci's words for the Command and Status bits it prints, and the names virtioctl uses (PCI 3.0, 6.2.2-6.2.3).
+LSPCI_COMMAND = {'I/O': 'IO', 'Mem': 'MEMORY', 'BusMaster': 'BUS_MASTER', 'SpecCycle': 'SPECIAL_CYCLES',
+                 'MemWINV': 'MWI_ENABLE', 'VGASnoop': 'VGA_PALETTE_SNOOP', 'ParErr': 'PARITY_ERROR_RESPONSE',
+                 'Stepping': 'STEPPING', 'SERR': 'SERR_ENABLE', 'FastB2B': 'FAST_B2B_ENABLE', 'DisINTx': 'INTX_DISABLE'}
+LSPCI_STATUS = {'Cap': 'CAP_LIST', '66MHz': '66MHZ', 'UDF': 'UDF', 'FastB2B': 'FAST_B2B',
+                'ParErr': 'MASTER_DATA_PARITY_ERROR', '>TAbort': 'SIGNALED_TARGET_ABORT',
+                '<TAbort': 'RECEIVED_TARGET_ABORT', '<MAbort': 'RECEIVED_MASTER_ABORT',
+                '>SERR': 'SIGNALED_SYSTEM_ERROR', '<PERR': 'DETECTED_PARITY_ERROR', 'INTx': 'INTX_STATUS'}
+
+
+def pci_ids_names(vendor, device):
+    """(vendor name, device name) from the first pci.ids found, read here with its own parser."""
+    for path in ('/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids', '/usr/share/pci.ids'):
+        try:
+            f = open(path, encoding='utf-8', errors='replace')
+        except OSError:
+            continue
+        vname = dname = None
+        with f:
+            for line in f:
+                if line.startswith('#') or not line.strip():
+                    continue
+                if not line.startswith('\t'):
+                    if vname is not None:
+                        break
+                    if line[:4].lower() == f'{vendor:04x}' and line[4] == ' ':
+                        vname = line[4:].strip()
+                elif vname is not None and not line.startswith('\t\t') and line[1:5].lower() == f'{device:04x}':
+                    dname = line[5:].strip()
+        return vname, dname
+    return None, None
+
+
+def check_pci_registers(w, pci, lp):
+    """Command/Status bits against lspci's Control/Status lines, and the names against pci.ids and lspci."""
+    cmd = int(pci['pci_command'], 16)
+    same(w, 'pci_command (config space byte 4, read here)', cmd,
+         int.from_bytes(open(f'{SYS_PCI}/{w.split()[-1]}/config', 'rb').read(8)[4:6], 'little'))
+    if lp['control'] is None or lp['status'] is None:
+        err(f'{w}: lspci printed no Control/Status line')
+        return
+    for word, name in LSPCI_COMMAND.items():
+        if word in lp['control']:
+            same(w, f'command bit {name} (lspci {word})', name in pci['pci_command_names'], lp['control'][word])
+    for word, name in LSPCI_STATUS.items():
+        if word in lp['status']:
+            same(w, f'status bit {name} (lspci {word})', name in pci['pci_status_names'], lp['status'][word])
+    same(w, 'pci_devsel (lspci DEVSEL=)', pci['pci_devsel'], lp['devsel'])
+    vname, dname = pci_ids_names(hexint(pci['pci_vendor_id']), hexint(pci['pci_device_id']))
+    same(w, 'pci_vendor_name (pci.ids)', pci['pci_vendor_name'], vname)
+    same(w, 'pci_device_name (pci.ids)', pci['pci_device_name'], dname)
+    if vname and dname:
+        same(w, 'pci names (lspci)', f'{vname} {dname}', lp['name'])
+
+
+def irq_lines():
+    """/proc/interrupts: irq -> (total count, handler names), read here with its own parser."""
+    out = {}
+    with open('/proc/interrupts') as f:
+        ncpu = len(f.readline().split())
+        for line in f:
+            m = re.match(r'\s*(\d+):((?:\s+\d+){%d})\s+(\S+)\s+(.*)$' % ncpu, line)
+            if not m:
+                continue
+            rest = m.group(4).split()
+            # After the chip come the hardware irq ("1-edge", or "27" and "Edge"/"Level") and the handlers.
+            names = [t.rstrip(',') for t in rest if not t[0].isdigit() and t not in ('Edge', 'Level')]
+            out[int(m.group(1))] = (sum(int(c) for c in m.group(2).split()), names)
+    return out
+
+
+def check_irqs(w, info, addr, before, after):
+    """Each IRQ of the device: numbers from msi_irqs (or its one line), counts between two reads of /proc/interrupts."""
+    got = info['interrupts']['irqs']
+    msi = sorted(int(n) for n in os.listdir(f'{SYS_PCI}/{addr}/msi_irqs')) \
+        if addr and os.path.isdir(f'{SYS_PCI}/{addr}/msi_irqs') else []
+    if info['interrupts']['mode'] in ('msix', 'msi'):
+        same(w, 'irqs[].irq (msi_irqs)', [q['irq'] for q in got], msi)
+    elif info['interrupts']['first_irq'] is not None:
+        same(w, 'irqs[].irq (the line)', [q['irq'] for q in got], [info['interrupts']['first_irq']])
+    else:
+        same(w, 'irqs', got, [])
+    for q in got:
+        n = q['irq']
+        qw = f'{w} IRQ {n}'
+        if n in before and n in after:
+            if q['count'] is None or not before[n][0] <= q['count'] <= after[n][0]:
+                err(f'{qw}: count {q["count"]} not between {before[n][0]} and {after[n][0]} (/proc/interrupts)')
+            same(qw, 'names', q['names'], after[n][1])
+        same(qw, 'affinity', q['affinity'], read(f'/proc/irq/{n}/smp_affinity_list'))
+        eff = read(f'/proc/irq/{n}/effective_affinity_list')
+        if eff is not None:
+            same(qw, 'effective_affinity', q['effective_affinity'], eff)
+
+
+def check_sysfs_config(w, info):
+    """Net and block configuration against the class directories read here."""
+    kd = {k['class']: k['name'] for k in info['kernel_devices']}
+    c = info['sysfs_config']
+    if 'net' in kd:
+        d = f'/sys/class/net/{kd["net"]}'
+        want = {'class': 'net', 'name': kd['net'], 'mac': read(d + '/address'), 'mtu': int(read(d + '/mtu')),
+                'rx_queues': len(glob.glob(d + '/queues/rx-*')), 'tx_queues': len(glob.glob(d + '/queues/tx-*')),
+                'capacity': None, 'logical_block_size': None, 'hw_queues': None, 'read_only': None}
+        same(w, 'sysfs_config', c, want)
+    elif 'block' in kd:
+        d = f'/sys/block/{kd["block"]}'
+        want = {'class': 'block', 'name': kd['block'], 'mac': None, 'mtu': None, 'rx_queues': None,
+                'tx_queues': None, 'capacity': int(read(d + '/size')),
+                'logical_block_size': int(read(d + '/queue/logical_block_size')),
+                'hw_queues': len(os.listdir(d + '/mq')) if os.path.isdir(d + '/mq') else None,
+                'read_only': read(d + '/ro') == '1'}
+        same(w, 'sysfs_config', c, want)
+    else:
+        same(w, 'sysfs_config', c, None)
+
+
 def check_info_pci(addr, info, virtio, irqs):
     w = f'info {addr}'
     lp = lspci(addr)
@@ -260,6 +385,7 @@ def check_info_pci(addr, info, virtio, irqs):
     if lp['revision'] is not None:
         same(w, 'pci.revision', hexint(info['pci']['revision']), lp['revision'])
     same(w, 'transport_driver (lspci "Kernel driver in use")', info['transport_driver'], lp['driver'])
+    check_pci_registers(w, info['pci'], lp)
     bars = {b['index']: ('I/O ports' if b['type'] == 'io' else 'Memory', hexint(b['base']), b['size'])
             for b in info['bars']}
     same(w, 'BARs (lspci Region lines)', bars, lp['regions'])
@@ -458,13 +584,17 @@ def main():
 
     for e in lst:
         addr = e['address']
+        before = irq_lines()
         p = run(exe, 'info', '--json', addr, ok=(0, 1))
+        after = irq_lines()
         infos = json_schema.check('info', p.stdout)
         same(f'info {addr}', 'number of devices', len(infos), 1)
         info = infos[0]
         same(f'info {addr}', 'exit status', p.returncode, 1 if info['problem_count'] else 0)
         same(f'info {addr}', 'address', info['address'], addr)
         same(f'info {addr}', 'device_id', info['device_id'], e['device_id'])
+        check_irqs(f'info {addr}', info, addr if addr in pci_funcs else None, before, after)
+        check_sysfs_config(f'info {addr}', info)
         if addr in pci_funcs:
             check_info_pci(addr, info, virtio, irqs)
         else:
