@@ -372,6 +372,65 @@ void emit_absent(struct emit *e, const char *key, ...)
 	va_end(ap);
 }
 
+/*
+ * The text form of an absent value: the same format with its one conversion
+ * turned into a "%s" of the same width, printing "-", so columns stay aligned.
+ */
+static void absent_value(struct emit *e, const char *key, const char *tfmt)
+{
+	char fmt[96];
+	size_t n = 0;
+	const char *p;
+
+	emit_null(e, key);
+	if (!tfmt || emit_is_json(e) || strlen(tfmt) >= sizeof(fmt) - 4)
+		return;
+	for (p = tfmt; *p && n < sizeof(fmt) - 4; p++) {
+		if (*p != '%') {
+			fmt[n++] = *p;
+			continue;
+		}
+		if (p[1] == '%') {
+			fmt[n++] = *p++;
+			fmt[n++] = *p;
+			continue;
+		}
+		fmt[n++] = '%';
+		for (p++; *p && strchr("-0#+ 0123456789.l", *p); p++)
+			if (*p == '-' || (*p >= '1' && *p <= '9') || (*p == '0' && n && fmt[n - 1] >= '0' && fmt[n - 1] <= '9'))
+				fmt[n++] = *p;
+		fmt[n++] = 's';
+		if (!*p)
+			break;
+	}
+	fmt[n] = '\0';
+	emit_text(e, fmt, "-");
+}
+
+void (emit_opt_str)(struct emit *e, const char *key, const char *tfmt, const char *s)
+{
+	if (s && *s)
+		emit_str(e, key, tfmt, s);
+	else
+		absent_value(e, key, tfmt);
+}
+
+void (emit_opt_uint)(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v)
+{
+	if (present)
+		emit_uint(e, key, tfmt, v);
+	else
+		absent_value(e, key, tfmt);
+}
+
+void (emit_opt_hex)(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v)
+{
+	if (present)
+		emit_hex(e, key, tfmt, v);
+	else
+		absent_value(e, key, tfmt);
+}
+
 /* Formats whose only conversions are %s (most text a renderer adds): copied without printf. */
 static bool only_s_conversions(const char *fmt)
 {

@@ -85,6 +85,15 @@ void emit_null(struct emit *e, const char *key);
  * for each of its keys (JSON only), the list ending with NULL.
  */
 void emit_absent(struct emit *e, const char *key, ...) __attribute__((sentinel));
+/*
+ * A value that may be absent, in one call: when present, emit_uint/hex/str;
+ * when not, JSON null and the text format with its conversion printing "-"
+ * at the same width, so columns stay aligned.  emit_opt_str treats NULL and
+ * "" as absent.
+ */
+void emit_opt_uint(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v);
+void emit_opt_hex(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v);
+void emit_opt_str(struct emit *e, const char *key, const char *tfmt, const char *s);
 /* JSON string whose value is a 128-bit feature mask as "0x..." hex (no leading zeros). */
 void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi);
 
@@ -106,6 +115,11 @@ int emit_json_only_(const void *no_fmt, ...);
 #define emit_hex(e, key, tfmt, v) (EMIT_CHECK_TFMT_(tfmt, unsigned long long), (emit_hex)((e), (key), (tfmt), (v)))
 #define emit_str(e, key, tfmt, s) (EMIT_CHECK_TFMT_(tfmt, const char *), (emit_str)((e), (key), (tfmt), (s)))
 #define emit_bool(e, key, tfmt, v) (EMIT_CHECK_TFMT_(tfmt, const char *), (emit_bool)((e), (key), (tfmt), (v)))
+#define emit_opt_uint(e, key, tfmt, present, v) \
+	(EMIT_CHECK_TFMT_(tfmt, unsigned long long), (emit_opt_uint)((e), (key), (tfmt), (present), (v)))
+#define emit_opt_hex(e, key, tfmt, present, v) \
+	(EMIT_CHECK_TFMT_(tfmt, unsigned long long), (emit_opt_hex)((e), (key), (tfmt), (present), (v)))
+#define emit_opt_str(e, key, tfmt, s) (EMIT_CHECK_TFMT_(tfmt, const char *), (emit_opt_str)((e), (key), (tfmt), (s)))
 #define emit_hex128(e, key, tfmt, lo, hi) \
 	(EMIT_CHECK_TFMT_(tfmt, const char *), (emit_hex128)((e), (key), (tfmt), (lo), (hi)))
 void emit_style(struct emit *e, enum emit_style style);
