@@ -56,13 +56,29 @@ struct emit {
 	int depth;
 	bool need_comma[EMIT_MAX_DEPTH];
 	bool in_array[EMIT_MAX_DEPTH];
+	/* Optional sink (emit_set_sink): output is handed over in chunks as it grows. */
+	bool (*sink)(void *arg, const char *data, size_t len);
+	void *sink_arg;
+	bool sink_failed;
 };
+
+/* Output past this many bytes is handed to the sink after the value that crossed it. */
+#define EMIT_SINK_CHUNK (64u * 1024)
 
 void emit_init(struct emit *e, enum emit_mode mode, bool pretty, bool color);
 /* Frees the buffer; accepts NULL. */
 void emit_free(struct emit *e);
 /* Returns the rendered output (NUL-terminated) or NULL after allocation failure. */
 const char *emit_result(struct emit *e, size_t *len);
+/*
+ * Streams large outputs: once the buffer holds EMIT_SINK_CHUNK bytes, the
+ * emitter passes them to sink (which returns false on failure) and reuses
+ * the buffer, so a 32768-entry ring never sits in memory as text.
+ * emit_result() then returns only what is left; emit_sink_failed() says
+ * whether any chunk was refused (nothing more is handed over after that).
+ */
+void emit_set_sink(struct emit *e, bool (*sink)(void *arg, const char *data, size_t len), void *arg);
+static inline bool emit_sink_failed(const struct emit *e) { return e->sink_failed; }
 /* Drops what was rendered so far; keeps the mode (for live views). */
 void emit_reset(struct emit *e);
 

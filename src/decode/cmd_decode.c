@@ -700,7 +700,7 @@ static int decode_and_render(struct cli_ctx *ctx, const struct decode_args *a, c
 		vq_decode_result_free(res);
 		return r;
 	}
-	cli_emit_init(ctx, &e);
+	cli_emit_init_streaming(ctx, &e);
 	vq_render(&e, s, res, (ctx->verbose ? VQ_RENDER_VERBOSE : 0) | (a->summary ? VQ_RENDER_SUMMARY : 0));
 	r = cli_emit_flush(ctx, &e);
 	if (!r && res->n_anomalies_total)
