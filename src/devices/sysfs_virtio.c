@@ -185,6 +185,21 @@ static void add_hwrng(const char *virtio_dir, struct sysfs_class_devs *out)
 	out->n++;
 }
 
+/*
+ * dir/name is a device of class cls when its subsystem link leads to
+ * /sys/class/cls: net/eth0 and block/vda are, while the children of a
+ * SCSI host (virtioN/host0/target0:0:0, power, ...) are not.
+ */
+static bool is_class_device(const char *dir, const char *name, const char *cls)
+{
+	char path[PATH_MAX], real[PATH_MAX], want[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s/subsystem", dir, name) >= (int)sizeof(path) || !realpath(path, real))
+		return false;
+	snprintf(want, sizeof(want), "/sys/class/%s", cls);
+	return !strcmp(real, want);
+}
+
 void sysfs_virtio_class_devs(const char *virtio_dir, struct sysfs_class_devs *out)
 {
 	/* Subdirectories of virtioN that are not class containers. */
@@ -211,7 +226,7 @@ void sysfs_virtio_class_devs(const char *virtio_dir, struct sysfs_class_devs *ou
 		if (!c)
 			continue;
 		while ((ce = readdir(c)) && out->n < SYSFS_MAX_CLASS_DEVS) {
-			if (ce->d_name[0] == '.' || ce->d_type == DT_REG)
+			if (ce->d_name[0] == '.' || ce->d_type == DT_REG || !is_class_device(sub, ce->d_name, de->d_name))
 				continue;
 			if (strlen(de->d_name) >= sizeof(out->dev[0].cls) || strlen(ce->d_name) >= sizeof(out->dev[0].name))
 				continue;

@@ -85,10 +85,7 @@ static void render(struct emit *e, const char *dev, uint32_t queue, const struct
 	emit_hex(e, "desc_addr", " desc %#llx", s->desc_addr);
 	emit_hex(e, "driver_addr", " driver %#llx", s->driver_addr);
 	emit_hex(e, "device_addr", " device %#llx", s->device_addr);
-	if (s->has_last_used_idx)
-		emit_uint(e, "last_used_idx", " last_used_idx %llu", s->last_used_idx);
-	else
-		emit_null(e, "last_used_idx");
+	emit_opt_uint(e, "last_used_idx", " last_used_idx %llu", s->has_last_used_idx, s->last_used_idx);
 	emit_str(e, "file", "\n-> %s", path);
 	emit_uint(e, "bytes", " (%llu bytes)\n", bytes);
 	emit_object_end(e);
@@ -158,6 +155,9 @@ static int run_dump(int argc, char **argv, struct cli_ctx *ctx)
 	if (r == -EPROTO)
 		return cli_error(ctx, EXIT_FAILURE, "%s:%u: its ring areas are not laid out in one allocation as this "
 				 "kernel's split rings are expected to be; not dumped", dev, queue);
+	if (r == -EBUSY)
+		return cli_error(ctx, EXIT_FAILURE, "%s:%u: the driver added or completed requests during every copy of "
+				 "its ring; not dumped (try again, or when the queue is less busy)", dev, queue);
 	if (r < 0)
 		return cli_error(ctx, EXIT_FAILURE, "%s:%u: cannot read its ring memory: %s", dev, queue, strerror(-r));
 
