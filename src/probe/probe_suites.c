@@ -11,6 +11,8 @@ const struct probe_suite *const probe_suites[] = {
 	&probe_suite_net,
 	&probe_suite_rng,
 	&probe_suite_console,
+	&probe_suite_scsi,
+	&probe_suite_input,
 	NULL,
 };
 

@@ -32,6 +32,8 @@ extern const struct probe_suite probe_suite_blk;
 extern const struct probe_suite probe_suite_net;
 extern const struct probe_suite probe_suite_rng;
 extern const struct probe_suite probe_suite_console;
+extern const struct probe_suite probe_suite_scsi;
+extern const struct probe_suite probe_suite_input;
 
 /* Every suite, generic first; NULL-terminated. */
 extern const struct probe_suite *const probe_suites[];
