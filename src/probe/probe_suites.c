@@ -13,6 +13,8 @@ const struct probe_suite *const probe_suites[] = {
 	&probe_suite_console,
 	&probe_suite_scsi,
 	&probe_suite_input,
+	&probe_suite_gpu,
+	&probe_suite_balloon,
 	NULL,
 };
 

@@ -128,11 +128,89 @@ def check_input(ctx, name, pci, serial_file, fails):
     return caps
 
 
+def read_ppm(path):
+    """A binary PPM (P6, maxval 255) as (width, height, rows of (r, g, b))."""
+    with open(path, "rb") as f:
+        data = f.read()
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos)
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    pos += 1
+    if fields[0] != b"P6" or int(fields[3]) != 255:
+        raise ValueError(f"{path}: not a P6 PPM with maxval 255")
+    w, h = int(fields[1]), int(fields[2])
+    return w, h, lambda x, y: tuple(data[pos + 3 * (y * w + x):pos + 3 * (y * w + x) + 3])
+
+
+def check_gpu(ctx, fails):
+    t = tests_of(load(ctx, "guest/gpu.json"))
+    for name in ("gpu.config", "gpu.display_info", "gpu.edid", "gpu.scanout"):
+        if t.get(name, {}).get("result") != "pass":
+            fails.append(f"gpu: {name} did not pass: {t.get(name)}")
+    xres, yres = load(ctx, "qom-gpu-xres.json"), load(ctx, "qom-gpu-yres.json")
+    m = re.search(r"scanout 0 (\d+)x(\d+)\+0\+0", t.get("gpu.display_info", {}).get("detail", ""))
+    if not m or (int(m.group(1)), int(m.group(2))) != (xres, yres):
+        fails.append(f"gpu.display_info: scanout 0 {m and m.group(0)}, QEMU's xres x yres {xres}x{yres}")
+    m = re.search(r"preferred mode (\d+)x(\d+)", t.get("gpu.edid", {}).get("detail", ""))
+    if not m or (int(m.group(1)), int(m.group(2))) != (xres, yres):
+        fails.append(f"gpu.edid: {m and m.group(0)}, QEMU's xres x yres {xres}x{yres}")
+    try:
+        w, h, px = read_ppm(ctx.outpath("gpu-screen.ppm"))
+    except (OSError, ValueError, IndexError) as e:
+        return fails.append(f"gpu.scanout: QEMU's screendump unreadable: {e}")
+    want = {(16, 16): (255, 0, 0), (48, 16): (0, 255, 0), (16, 48): (0, 0, 255), (48, 48): (255, 255, 255)}
+    if (w, h) != (64, 64):
+        return fails.append(f"gpu.scanout: QEMU's screendump is {w}x{h}, not the 64x64 scanout the probe set")
+    for (x, y), rgb in want.items():
+        if px(x, y) != rgb:
+            fails.append(f"gpu.scanout: screendump pixel ({x},{y}) is {px(x, y)}, the probe drew {rgb}")
+
+
+def check_balloon(ctx, fails):
+    t = tests_of(load(ctx, "guest/balloon.json"))
+    for name in ("balloon.config", "balloon.inflate", "balloon.deflate", "balloon.stats"):
+        if t.get(name, {}).get("result") != "pass":
+            fails.append(f"balloon: {name} did not pass: {t.get(name)}")
+    m = re.search(r"value=(\d+)", " ".join(ctx.sc["sync"]["pre-balloon"]))
+    target = int(m.group(1))
+    ram = (load(ctx, "qmp-balloon.json") or {}).get("actual")
+    m = re.search(r"inflated (\d+) pages \(the host asked for (\d+)\).*?(\d+) of \d+ pages discarded",
+                  t.get("balloon.inflate", {}).get("detail", ""))
+    if not m or ram is None:
+        return fails.append(f"balloon: no inflate detail or no query-balloon answer ({ram})")
+    n, asked, discarded = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if asked != (ram - target) // 4096 or n != asked:
+        fails.append(f"balloon.inflate: {n} pages for a request of {asked}, QMP target {target} of {ram} bytes")
+    if discarded != n:
+        fails.append(f"balloon.inflate: QEMU discarded {discarded} of {n} inflated pages")
+    ev1, ev2 = load(ctx, "ev-balloon-1.json"), load(ctx, "ev-balloon-2.json")
+    got = [e and e.get("data", {}).get("actual") for e in (ev1, ev2)]
+    if got != [ram - n * 4096, ram]:
+        fails.append(f"balloon: BALLOON_CHANGE actual {got}, expected [{ram - n * 4096}, {ram}] for {n} pages in and out")
+    m = re.search(r"sent majflt=(\d+) minflt=(\d+) free=(\d+) total=(\d+)", t.get("balloon.stats", {}).get("detail", ""))
+    stats = (load(ctx, "qom-balloon-stats.json") or {}).get("stats", {})
+    keys = ("stat-major-faults", "stat-minor-faults", "stat-free-memory", "stat-total-memory")
+    if not m or tuple(int(x) for x in m.groups()) != tuple(stats.get(k) for k in keys):
+        fails.append(f"balloon.stats: probe sent {m and m.groups()}, QEMU's guest-stats {[stats.get(k) for k in keys]}")
+
+
 def check(ctx):
     fails = []
-    for name, qfile, q in (("scsi", "qmp-scsi-q2.json", 2), ("kbd", None, None), ("tab", None, None)):
+    for name, qfile, q in (("scsi", "qmp-scsi-q2.json", 2), ("kbd", None, None), ("tab", None, None),
+                           ("gpu", "qmp-gpu-q0.json", 0)):
         fails += _probe_pci["compare"](ctx, name, qfile, q)
     check_scsi(ctx, fails)
+    check_gpu(ctx, fails)
+    check_balloon(ctx, fails)
     m = re.search(r"^addr scsi=(\S+) kbd=(\S+) tab=(\S+)", script(ctx), re.M)
     if not m:
         return fails + ["no 'addr' line in the script output"]
