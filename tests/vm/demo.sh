@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Boots the demo VM scenario and prints a readable transcript: guest list/info, host-side decode of a live queue.
+# Boots the demo VM scenario and prints a readable transcript: guest list/info, top -b, host-side decode of a live queue.
 #
 # usage: tests/vm/demo.sh [path-to-virtioctl]
 set -euo pipefail
@@ -42,6 +42,7 @@ infos = sorted((f for f in os.listdir(guest) if f.startswith("info-") and f.ends
                key=lambda f: int(re.sub(r"\D", "", f) or 0))
 for f in infos:
     section(f"guest$ virtioctl info {f[5:-4]}", read(f"guest/{f}"))
+section("guest$ virtioctl top -b -n 2 -d 1", read("guest/top.txt"))
 for dev, prefix, decoded, feats in (("blk", "blk0-q0", "decode.txt", "blk-features.txt"),
                                     ("net", "net0-q0", "decode-net.txt", "net-features.txt")):
     meta = json.loads(read(prefix + ".json") or "null")
