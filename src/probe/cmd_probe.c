@@ -250,6 +250,17 @@ static const char *dma_mode_name(const struct device_handle *h)
 	return NULL;
 }
 
+/* How the device signals the driver: "msix", "intx" (MSI-X missing or refused), or "poll" (--poll, virtio-mmio). */
+static const char *irq_mode_name(const struct device_handle *h)
+{
+	switch (h->irq_mode) {
+	case VFIO_IRQ_MSIX: return "msix";
+	case VFIO_IRQ_INTX: return "intx";
+	case VFIO_IRQ_NONE: return "poll";
+	}
+	return NULL;
+}
+
 /* Opens, initialises, tests, dumps, resets; renders the report.  Returns the exit code. */
 static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct vdev *d)
 {
@@ -289,7 +300,7 @@ static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct 
 	struct emit e;
 
 	cli_emit_init(ctx, &e);
-	probe_render(&e, &p, d->address, h->t->name, dma_mode_name(h));
+	probe_render(&e, &p, d->address, h->t->name, dma_mode_name(h), irq_mode_name(h));
 	probe_finish(&p);
 	device_close(h);
 	int fr = cli_emit_flush(ctx, &e);
