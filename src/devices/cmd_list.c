@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `virtioctl list`: one line (or JSON object) per virtio device on the machine, any transport. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "list_table.h"
 #include "vdev.h"
 #include "vdev_render.h"
 #include "virtio_spec.h"
@@ -54,96 +59,74 @@ static bool selected(const struct vdev *d, const struct list_filter *f)
 	return transport_matches(d, f->transport);
 }
 
-/* Widest address, so the text columns line up whatever the transports. */
-static size_t address_width(const struct vdev_list *l, const struct list_filter *f)
-{
-	size_t w = strlen("ADDRESS");
-
-	for (size_t i = 0; i < l->n; i++)
-		if (selected(&l->v[i], f) && strlen(l->v[i].address) > w)
-			w = strlen(l->v[i].address);
-	return w;
-}
-
-static void render_interrupts(struct emit *e, const struct vdev *d)
+static const char *irq_cell(const struct vdev *d, char *buf, size_t len)
 {
 	const struct vdev_irqs *q = &d->irqs;
-	char text[32];
 
-	emit_str(e, "interrupt_mode", NULL, vdev_irq_mode_name(q->mode));
-	emit_uint(e, "interrupt_vectors", NULL, q->vectors);
 	if (q->mode == VDEV_IRQ_MSIX || q->mode == VDEV_IRQ_MSI)
-		snprintf(text, sizeof(text), "%s:%u", vdev_irq_mode_name(q->mode), q->vectors);
+		snprintf(buf, len, "%s:%u", vdev_irq_mode_name(q->mode), q->vectors);
 	else
-		snprintf(text, sizeof(text), "%s", vdev_irq_mode_name(q->mode));
-	emit_text(e, "%-9s ", text);
+		snprintf(buf, len, "%s", vdev_irq_mode_name(q->mode));
+	return buf;
 }
 
 /* What the driver made of the device (eth0, vda): JSON always, text in the KERNEL column. */
-static void render_kernel_devices(struct emit *e, const struct sysfs_virtio_dev *vd)
+static void render_kernel_devices(struct emit *e, const struct sysfs_class_devs *cd)
 {
-	struct sysfs_class_devs cd = { .n = 0 };
-
-	if (vd)
-		sysfs_virtio_class_devs(vd->dir, &cd);
 	emit_array_begin(e, "kernel_devices");
-	for (size_t i = 0; i < cd.n; i++) {
+	for (size_t i = 0; i < cd->n; i++) {
 		emit_object_begin(e, NULL);
-		emit_str(e, "class", NULL, cd.dev[i].cls);
-		emit_str(e, "name", NULL, cd.dev[i].name);
+		emit_str(e, "class", NULL, cd->dev[i].cls);
+		emit_str(e, "name", NULL, cd->dev[i].name);
 		emit_object_end(e);
 	}
 	emit_array_end(e);
 }
 
-static void render_device(struct emit *e, const struct vdev *d, bool verbose, const char *addr_fmt)
+static void kernel_devices_of(const struct vdev *d, struct sysfs_class_devs *cd)
+{
+	cd->n = 0;
+	if (d->has_virtio)
+		sysfs_virtio_class_devs(d->virtio.dir, cd);
+}
+
+/* The JSON object of one device; the text table is built apart (fill_row). */
+static void render_device(struct emit *e, const struct vdev *d)
 {
 	const struct virtio_device_type *t = d->device_id_known ? virtio_device_type_by_id(d->device_id) : NULL;
 	const struct sysfs_virtio_dev *vd = d->has_virtio ? &d->virtio : NULL;
-	char buf[32];
+	struct sysfs_class_devs cd;
 
+	kernel_devices_of(d, &cd);
 	emit_object_begin(e, NULL);
-	emit_str(e, "address", addr_fmt, d->address);
-	emit_str(e, "transport", "%-17s ", vdev_transport_name(d));
+	emit_str(e, "address", NULL, d->address);
+	emit_str(e, "transport", NULL, vdev_transport_name(d));
 	vdev_emit_opt_uint(e, "device_id", NULL, d->device_id_known, d->device_id);
-	/* Text shows "id-N" for an id the tables lack; JSON says null and keeps device_id. */
+	/* JSON says null for an id the tables lack and keeps device_id. */
 	emit_str(e, "type", NULL, t ? t->name : NULL);
-	emit_text(e, "%-9s ", vdev_type_name(d, buf, sizeof(buf)));
 	vdev_emit_opt_str(e, "type_name", NULL, t ? t->spec_name : NULL);
-	vdev_emit_opt_str(e, "transport_driver", "%-11s ", d->driver);
-	vdev_emit_opt_str(e, "device", "%-9s ", vd ? vd->name : NULL);
+	vdev_emit_opt_str(e, "transport_driver", NULL, d->driver);
+	vdev_emit_opt_str(e, "device", NULL, vd ? vd->name : NULL);
 	vdev_emit_opt_str(e, "driver", NULL, vd ? vd->driver : NULL);
-	render_kernel_devices(e, vd);
+	render_kernel_devices(e, &cd);
 	if (vd && vd->has_status) {
-		emit_hex(e, "status", "0x%02llx ", vd->status);
-		emit_str(e, "status_summary", "%-18s ", vdev_status_summary(vd->status));
+		emit_hex(e, "status", NULL, vd->status);
+		emit_str(e, "status_summary", NULL, vdev_status_summary(vd->status));
 		vdev_emit_status_names(e, "status_names", vd->status, false);
 	} else {
-		vdev_emit_opt_hex(e, "status", "%-23s ", false, 0);
-		emit_absent(e, "status_summary", "status_names", NULL);
+		emit_absent(e, "status", "status_summary", "status_names", NULL);
 	}
 	/* Exact queue counts need the device's registers; interrupt names give a lower bound. */
 	emit_null(e, "num_queues");
 	emit_uint(e, "queue_vectors", NULL, d->irqs.n_queue_names);
-	if (d->irqs.n_queue_names) {
-		snprintf(buf, sizeof(buf), ">=%zu", d->irqs.n_queue_names);
-		emit_text(e, "%-6s ", buf);
-	} else {
-		emit_text(e, "%-6s ", "-");
-	}
-	render_interrupts(e, d);
-	if (vd && vd->has_features && !virtio_features_empty(&vd->features)) {
+	emit_str(e, "interrupt_mode", NULL, vdev_irq_mode_name(d->irqs.mode));
+	emit_uint(e, "interrupt_vectors", NULL, d->irqs.vectors);
+	if (vd && vd->has_features) {
+		/* A device no driver took has negotiated nothing: an empty set, not an unknown one. */
 		emit_hex128(e, "features", NULL, vd->features.w[0], vd->features.w[1]);
-		vdev_emit_feature_names(e, "feature_names", d->device_id, &vd->features, ",", verbose ? 0 : 48);
-	} else if (vd && vd->has_features) {
-		/* A virtio device no driver took: the kernel negotiated nothing. */
-		emit_hex128(e, "features", NULL, 0, 0);
-		emit_text(e, "-");
-		emit_array_begin(e, "feature_names");
-		emit_array_end(e);
+		vdev_emit_feature_names(e, "feature_names", d->device_id, &vd->features, ",", 0);
 	} else {
 		emit_absent(e, "features", "feature_names", NULL);
-		emit_text(e, "-");
 	}
 	vdev_emit_opt_hex(e, "pci_vendor_id", NULL, d->is_pci, d->pci_vendor_id);
 	vdev_emit_opt_hex(e, "pci_device_id", NULL, d->is_pci, d->pci_device_id);
@@ -151,28 +134,134 @@ static void render_device(struct emit *e, const struct vdev *d, bool verbose, co
 	vdev_emit_opt_hex(e, "mmio_base", NULL, d->is_mmio && d->has_mmio_base, d->mmio_base);
 	vdev_emit_opt_uint(e, "mmio_size", NULL, d->is_mmio && d->mmio_size, d->mmio_size);
 	vdev_emit_opt_uint(e, "mmio_irq", NULL, d->is_mmio && d->mmio_irq >= 0, (unsigned long long)d->mmio_irq);
-	emit_text(e, "\n");
 	emit_object_end(e);
 }
 
-static void render_list(struct emit *e, const struct vdev_list *l, const struct list_filter *f, bool verbose)
+/*
+ * DRIVER is what really drives the device: the virtio driver (virtio_net),
+ * or, when there is none, a transport driver that is not virtio's own
+ * (vfio-pci holds the function for user space).
+ */
+static const char *driver_cell(const struct vdev *d)
 {
-	char addr_fmt[32];
-	size_t shown = 0;
+	if (d->has_virtio && d->virtio.driver[0])
+		return d->virtio.driver;
+	if (d->driver[0] && strcmp(d->driver, "virtio-pci") && strcmp(d->driver, "virtio-mmio"))
+		return d->driver;
+	return "-";
+}
 
-	snprintf(addr_fmt, sizeof(addr_fmt), "%%-%zus ", address_width(l, f));
-	emit_array_begin(e, NULL);
-	for (size_t i = 0; i < l->n; i++) {
+static void set_cell(struct list_row *r, enum list_col c, const char *s)
+{
+	snprintf(r->cell[c], sizeof(r->cell[c]), "%s", s && *s ? s : "-");
+}
+
+static int fill_row(struct list_row *r, const struct vdev *d)
+{
+	const struct sysfs_virtio_dev *vd = d->has_virtio ? &d->virtio : NULL;
+	struct sysfs_class_devs cd;
+	struct emit_buf names = { 0 };
+	char buf[64];
+
+	set_cell(r, LIST_COL_ADDRESS, d->address);
+	set_cell(r, LIST_COL_TYPE, vdev_type_name(d, buf, sizeof(buf)));
+	set_cell(r, LIST_COL_DRIVER, driver_cell(d));
+	kernel_devices_of(d, &cd);
+	for (size_t i = 0; i < cd.n; i++)
+		emit_buf_printf(&names, "%s%s", i ? "," : "", cd.dev[i].name);
+	set_cell(r, LIST_COL_KERNEL, names.data);
+	emit_buf_free(&names);
+	set_cell(r, LIST_COL_VIRTIO, vd ? vd->name : NULL);
+	set_cell(r, LIST_COL_TRANSPORT, vdev_transport_name(d));
+	if (vd && vd->has_status)
+		snprintf(buf, sizeof(buf), "0x%02x %s", vd->status, vdev_status_summary(vd->status));
+	set_cell(r, LIST_COL_STATUS, vd && vd->has_status ? buf : NULL);
+	snprintf(buf, sizeof(buf), ">=%zu", d->irqs.n_queue_names);
+	set_cell(r, LIST_COL_QUEUES, d->irqs.n_queue_names ? buf : NULL);
+	set_cell(r, LIST_COL_IRQ, irq_cell(d, buf, sizeof(buf)));
+	if (vd && vd->has_features && !virtio_features_empty(&vd->features)) {
+		struct emit list;
+
+		/* The names come from the one renderer JSON uses, in text mode with no cut. */
+		emit_init(&list, EMIT_TEXT, false, false);
+		vdev_emit_feature_names(&list, NULL, d->device_id, &vd->features, ",", 0);
+		const char *text = emit_result(&list, &(size_t){ 0 });
+
+		r->features = strdup(text ? text : "");
+		r->n_features = vdev_feature_count(&vd->features);
+		emit_free(&list);
+	} else {
+		r->features = strdup("-");
+	}
+	return r->features ? 0 : -ENOMEM;
+}
+
+/* The terminal's width when stdout is one (0: a pipe or file, never cut). */
+static size_t terminal_width(void)
+{
+	struct winsize ws;
+	const char *cols;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	cols = getenv("COLUMNS");
+	if (cols && atoi(cols) > 0)
+		return (size_t)atoi(cols);
+	return 80;
+}
+
+static void print_table(struct emit *e, const struct list_table *t, size_t width)
+{
+	bool shown[LIST_NCOLS];
+	size_t w[LIST_NCOLS], fw;
+	char cut[LIST_CELL_MAX * 8];
+
+	list_table_fit(t, width, shown, w, &fw);
+	for (size_t i = 0; i <= t->n; i++) {
+		for (int c = 0; c < LIST_COL_FEATURES; c++)
+			if (shown[c])
+				emit_text(e, "%-*s ", (int)w[c], i ? t->rows[i - 1].cell[c] : list_col_header(c));
+		if (!i) {
+			emit_text(e, "%s\n", list_col_header(LIST_COL_FEATURES));
+			continue;
+		}
+		const struct list_row *r = &t->rows[i - 1];
+
+		/* A cut past the buffer would lie about N: print the whole list then. */
+		if (fw && fw < sizeof(cut))
+			emit_text(e, "%s\n", list_features_cut(r->features, r->n_features, fw, cut, sizeof(cut)));
+		else
+			emit_text(e, "%s\n", r->features);
+	}
+}
+
+static int render_list(struct emit *e, const struct vdev_list *l, const struct list_filter *f, size_t width)
+{
+	struct list_table t = { 0 };
+	int r = 0;
+
+	if (emit_is_json(e)) {
+		emit_array_begin(e, NULL);
+		for (size_t i = 0; i < l->n; i++)
+			if (selected(&l->v[i], f))
+				render_device(e, &l->v[i]);
+		emit_array_end(e);
+		return 0;
+	}
+	for (size_t i = 0; i < l->n && !r; i++) {
+		struct list_row *row;
+
 		if (!selected(&l->v[i], f))
 			continue;
-		if (!shown++) {
-			emit_text(e, addr_fmt, "ADDRESS");
-			emit_text(e, "%-17s %-9s %-11s %-9s %-23s %-6s %-9s %s\n", "TRANSPORT", "TYPE", "DRIVER", "VIRTIO",
-				  "STATUS", "QUEUES", "IRQ", "FEATURES");
-		}
-		render_device(e, &l->v[i], verbose, addr_fmt);
+		row = list_table_add(&t);
+		r = row ? fill_row(row, &l->v[i]) : -ENOMEM;
 	}
-	emit_array_end(e);
+	if (!r && t.n)
+		print_table(e, &t, width);
+	list_table_free(&t);
+	return r;
 }
 
 /* Every name `info` accepts for each device: what shell completion offers. */
@@ -263,8 +352,12 @@ static int run_list(int argc, char **argv, struct cli_ctx *ctx)
 	if (names)
 		render_names(&e, &devs, &filter);
 	else
-		render_list(&e, &devs, &filter, ctx->verbose > 0);
+		r = render_list(&e, &devs, &filter, ctx->verbose > 0 ? 0 : terminal_width());
 	vdev_list_free(&devs);
+	if (r < 0) {
+		emit_free(&e);
+		return cli_error(ctx, EXIT_FAILURE, "cannot build the table: %s", strerror(-r));
+	}
 	return cli_emit_flush(ctx, &e);
 }
 

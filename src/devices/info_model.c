@@ -177,6 +177,20 @@ static void drop_empty_access(struct info_model *m)
 		m->access = NULL;
 }
 
+/* /proc/interrupts read again: discovery kept names, not counts, and counts should be fresh. */
+static int read_irqs(struct info_model *m)
+{
+	struct irq_table t = { 0 };
+
+	m->irqs = calloc(1, sizeof(*m->irqs));
+	if (!m->irqs)
+		return -ENOMEM;
+	irq_table_load(&t, NULL);
+	info_irqs_read(m->dev, &t, m->irqs);
+	irq_table_free(&t);
+	return 0;
+}
+
 int info_model_build(struct info_model *m, const struct vdev *dev, const struct info_options *opts)
 {
 	int r = 0;
@@ -187,6 +201,13 @@ int info_model_build(struct info_model *m, const struct vdev *dev, const struct 
 	m->device_id = dev->device_id;
 	if (dev->has_virtio)
 		sysfs_virtio_class_devs(dev->virtio.dir, &m->class_devs);
+	info_sysfs_config_read(&m->class_devs, &m->sysfs_config);
+	r = read_irqs(m);
+	if (r < 0)
+		return r;
+	if (dev->is_pci)
+		pci_ids_lookup(NULL, dev->pci_vendor_id, dev->pci_device_id, dev->subsys_vendor_id, dev->subsys_id,
+			       &m->names);
 	if (dev->is_pci) {
 		r = decode_pci(m);
 		if (r == 0)
@@ -208,6 +229,8 @@ void info_model_free(struct info_model *m)
 	if (!m)
 		return;
 	free(m->pci);
+	free(m->irqs);
+	m->irqs = NULL;
 	virtio_regs_free(m->regs);
 	free(m->regs);
 	m->pci = NULL;

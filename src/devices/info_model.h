@@ -6,7 +6,9 @@
 #include <stdbool.h>
 
 #include "emit.h"
+#include "info_kernel.h"
 #include "pci_cap_virtio.h"
+#include "pci_ids.h"
 #include "sysfs_virtio.h"
 #include "vdev.h"
 #include "virtio_regs.h"
@@ -20,6 +22,9 @@ struct info_model {
 	const char *access;              /* "vfio", "sysfs", "devmem" or NULL */
 	char not_read[320];              /* one sentence: what was skipped and why; "" when nothing */
 	struct sysfs_class_devs class_devs;
+	struct pci_id_names names;       /* from pci.ids; "" where unknown */
+	struct info_irqs *irqs;          /* every IRQ of the device (NULL: out of memory never reaches render) */
+	struct info_sysfs_config sysfs_config;
 	size_t problem_count;
 };
 

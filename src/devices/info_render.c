@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pci_cmdstat.h"
 #include "vdev_render.h"
 #include "virtio_spec.h"
 
@@ -58,7 +59,14 @@ static void render_pci_header(struct emit *e, const struct info_model *m)
 		emit_null(e, "pci");
 		return;
 	}
+	const struct pci_id_names *n = &m->names;
+
 	emit_object_begin(e, "pci");
+	vdev_emit_opt_str(e, "pci_vendor_name", n->vendor[0] ? "name: %s" : NULL, n->vendor);
+	vdev_emit_opt_str(e, "pci_device_name", n->device[0] ? " %s" : NULL, n->device);
+	vdev_emit_opt_str(e, "pci_subsystem_name", n->subsystem[0] ? " (subsystem: %s)" : NULL, n->subsystem);
+	if (n->vendor[0] || n->device[0])
+		emit_text(e, "\n");
 	emit_hex(e, "pci_vendor_id", "pci: vendor %04llx", d->pci_vendor_id);
 	emit_hex(e, "pci_device_id", " device %04llx", d->pci_device_id);
 	emit_hex(e, "pci_subsystem_vendor_id", ", subsystem %04llx", d->subsys_vendor_id);
@@ -67,6 +75,7 @@ static void render_pci_header(struct emit *e, const struct info_model *m)
 	emit_hex(e, "class", ", class %06llx", d->class_code);
 	emit_uint(e, "config_space_length", ", %llu bytes of config space readable\n", d->config_len);
 	vdev_emit_opt_str(e, "physfn", d->physfn[0] ? "SR-IOV virtual function of %s\n" : NULL, d->physfn);
+	pci_cmdstat_render(e, d->config, d->config_len);
 	emit_object_end(e);
 }
 
@@ -242,6 +251,10 @@ static void render_interrupts(struct emit *e, const struct info_model *m)
 		emit_str(e, NULL, " %s", q->queue_names[i]);
 	emit_array_end(e);
 	emit_text(e, "\n");
+	if (m->irqs)
+		info_irqs_render(e, m->irqs);
+	else
+		emit_null(e, "irqs");
 	emit_object_end(e);
 }
 
@@ -460,6 +473,7 @@ void info_render(struct emit *e, const struct info_model *m, const struct info_o
 	render_features(e, m, verbose);
 	render_queues(e, m);
 	render_config(e, m);
+	info_sysfs_config_render(e, &m->sysfs_config, m->regs && m->regs->config);
 	vdev_emit_opt_str(e, "not_read", m->not_read[0] ? "not read: %s\n" : NULL, m->not_read);
 	if (opts->hexdump)
 		render_hexdump(e, m->dev);

@@ -142,6 +142,64 @@ int sysfs_virtio_child(const char *transport_dir, struct sysfs_virtio_dev *out)
 	return found;
 }
 
+/* How many virtioN devices the virtio driver `driver` holds; -1 when unknown. */
+static int driver_device_count(const char *driver)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/virtio/drivers/%s", driver);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += is_virtio_name(de->d_name);
+	closedir(d);
+	return n;
+}
+
+/*
+ * virtio_rng registers with the hw_random core, which keeps no link back to
+ * virtioN; its names ("virtio_rng.0") count from its own index.  So /dev/hwrng
+ * is credited to a device only when it is the one virtio_rng device and the
+ * core lists exactly one virtio_rng source: never a guess between two.
+ */
+static void add_hwrng(const char *virtio_dir, struct sysfs_class_devs *out)
+{
+	char driver[64], avail[512];
+	int sources = 0;
+
+	if (out->n >= SYSFS_MAX_CLASS_DEVS || sysfs_link_name(virtio_dir, "driver", driver, sizeof(driver)) < 0 ||
+	    strcmp(driver, "virtio_rng") || driver_device_count(driver) != 1)
+		return;
+	if (sysfs_read_attr("/sys/class/misc/hw_random", "rng_available", avail, sizeof(avail)) < 0)
+		return;
+	for (char *save = NULL, *tok = strtok_r(avail, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		sources += !strncmp(tok, "virtio_rng.", 11);
+	if (sources != 1)
+		return;
+	strcpy(out->dev[out->n].cls, "misc");
+	strcpy(out->dev[out->n].name, "hwrng");
+	out->n++;
+}
+
+/*
+ * dir/name is a device of class cls when its subsystem link leads to
+ * /sys/class/cls: net/eth0 and block/vda are, while the children of a
+ * SCSI host (virtioN/host0/target0:0:0, power, ...) are not.
+ */
+static bool is_class_device(const char *dir, const char *name, const char *cls)
+{
+	char path[PATH_MAX], real[PATH_MAX], want[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s/subsystem", dir, name) >= (int)sizeof(path) || !realpath(path, real))
+		return false;
+	snprintf(want, sizeof(want), "/sys/class/%s", cls);
+	return !strcmp(real, want);
+}
+
 void sysfs_virtio_class_devs(const char *virtio_dir, struct sysfs_class_devs *out)
 {
 	/* Subdirectories of virtioN that are not class containers. */
@@ -168,7 +226,7 @@ void sysfs_virtio_class_devs(const char *virtio_dir, struct sysfs_class_devs *ou
 		if (!c)
 			continue;
 		while ((ce = readdir(c)) && out->n < SYSFS_MAX_CLASS_DEVS) {
-			if (ce->d_name[0] == '.' || ce->d_type == DT_REG)
+			if (ce->d_name[0] == '.' || ce->d_type == DT_REG || !is_class_device(sub, ce->d_name, de->d_name))
 				continue;
 			if (strlen(de->d_name) >= sizeof(out->dev[0].cls) || strlen(ce->d_name) >= sizeof(out->dev[0].name))
 				continue;
@@ -179,6 +237,7 @@ void sysfs_virtio_class_devs(const char *virtio_dir, struct sysfs_class_devs *ou
 		closedir(c);
 	}
 	closedir(d);
+	add_hwrng(virtio_dir, out);
 }
 
 /* ---- /proc/interrupts ---- */

@@ -158,6 +158,9 @@ static int run_dump(int argc, char **argv, struct cli_ctx *ctx)
 	if (r == -EPROTO)
 		return cli_error(ctx, EXIT_FAILURE, "%s:%u: its ring areas are not laid out in one allocation as this "
 				 "kernel's split rings are expected to be; not dumped", dev, queue);
+	if (r == -EBUSY)
+		return cli_error(ctx, EXIT_FAILURE, "%s:%u: the driver added or completed requests during every copy of "
+				 "its ring; not dumped (try again, or when the queue is less busy)", dev, queue);
 	if (r < 0)
 		return cli_error(ctx, EXIT_FAILURE, "%s:%u: cannot read its ring memory: %s", dev, queue, strerror(-r));
 

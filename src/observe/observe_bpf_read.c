@@ -292,11 +292,73 @@ static void copy_indirect_tables(struct obs_bpf *b, uint64_t vq, struct vq_snaps
 	}
 }
 
+/*
+ * Whether the driver touched the queue between two state reads: an add moves
+ * the avail shadow index and num_free, a completion last_used_idx and num_free.
+ */
+static bool state_moved(const struct vqb_state *a, const struct vqb_state *b)
+{
+	return a->avail_idx != b->avail_idx || a->last_used_idx != b->last_used_idx || a->num_free != b->num_free ||
+	       a->avail_wrap != b->avail_wrap || a->used_wrap != b->used_wrap;
+}
+
+/* One copy of vq's rings and indirect tables; *st is the state read in the same program run as the rings. */
+static int snapshot_once(struct obs_bpf *b, uint64_t vq, struct vq_snapshot *out, struct vqb_state *st)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = obs_bpf_read_state(b, vq, VQB_READ_RINGS, st);
+	if (r < 0)
+		return r;
+	if (!obs_bpf_state_sane(st) || st->area_err)
+		return -EIO;
+
+	out->ring_type = st->packed ? VQ_RING_PACKED : VQ_RING_SPLIT;
+	out->size = st->num;
+	out->queue_index = st->queue_index;
+	out->device_id = st->device_id;
+	out->features.w[0] = st->features;
+	out->desc_addr = st->desc_dma;
+	out->driver_addr = st->driver_dma;
+	out->device_addr = st->device_dma;
+	if (st->packed) {
+		out->has_driver_pos = true;
+		out->driver_next = st->avail_idx;
+		out->driver_wrap = st->avail_wrap;
+		out->has_driver_used_pos = st->used_wrap_known;
+		out->driver_used_next = st->last_used_idx & 0x7fff;
+		out->driver_used_wrap = st->used_wrap;
+	} else {
+		/* The three areas share one allocation; an address outside it would be a layout we do not know. */
+		if (st->driver_va < st->desc_va || st->device_va < st->driver_va ||
+		    st->device_va - st->desc_va + 6 + 8ull * st->num > st->split_queue_bytes)
+			return -EPROTO;
+		out->has_last_used_idx = true;
+		out->last_used_idx = st->last_used_idx;
+	}
+	uint64_t n16 = 16ull * st->num;
+	r = copy_area(b, st, VQB_AREA_DESC, n16, out->desc_addr, "kernel descriptor area", out);
+	if (!r)
+		r = copy_area(b, st, VQB_AREA_DRIVER, st->packed ? 4 : 6 + 2ull * st->num, out->driver_addr,
+			      "kernel driver area", out);
+	if (!r)
+		r = copy_area(b, st, VQB_AREA_DEVICE, st->packed ? 4 : 6 + 8ull * st->num, out->device_addr,
+			      "kernel device area", out);
+	if (r < 0)
+		vq_snapshot_free(out);
+	else if (!st->packed)
+		copy_indirect_tables(b, vq, out);
+	return r;
+}
+
+/* Copies of a queue that keeps changing are retried this often before giving up. */
+#define SNAPSHOT_TRIES 64
+
 int obs_bpf_snapshot(struct vq_obs_source *s, const char *device, uint32_t queue, struct vq_snapshot *out)
 {
 	struct obs_bpf *b = (struct obs_bpf *)s;
 	struct found *f;
-	struct vqb_state st;
 	uint64_t vq = 0;
 	size_t n;
 	int r;
@@ -315,48 +377,29 @@ int obs_bpf_snapshot(struct vq_obs_source *s, const char *device, uint32_t queue
 	free(f);
 	if (!vq)
 		return -ENOENT;
-	r = obs_bpf_read_state(b, vq, VQB_READ_RINGS, &st);
-	if (r < 0)
-		return r;
-	if (!obs_bpf_state_sane(&st) || st.area_err)
-		return -EIO;
+	/*
+	 * The rings are copied in one program run, the indirect tables in one run
+	 * each after it.  A request added or completed in between would leave a
+	 * table out (freed) or pair a descriptor with another request's table
+	 * (freed and reused), so the copy counts only when the driver's own
+	 * indices did not move across it.
+	 */
+	for (unsigned t = 0; t < SNAPSHOT_TRIES; t++) {
+		struct vqb_state before, after;
 
-	out->ring_type = st.packed ? VQ_RING_PACKED : VQ_RING_SPLIT;
-	out->size = st.num;
-	out->queue_index = st.queue_index;
-	out->device_id = st.device_id;
-	out->features.w[0] = st.features;
-	out->desc_addr = st.desc_dma;
-	out->driver_addr = st.driver_dma;
-	out->device_addr = st.device_dma;
-	if (st.packed) {
-		out->has_driver_pos = true;
-		out->driver_next = st.avail_idx;
-		out->driver_wrap = st.avail_wrap;
-		out->has_driver_used_pos = st.used_wrap_known;
-		out->driver_used_next = st.last_used_idx & 0x7fff;
-		out->driver_used_wrap = st.used_wrap;
-	} else {
-		/* The three areas share one allocation; an address outside it would be a layout we do not know. */
-		if (st.driver_va < st.desc_va || st.device_va < st.driver_va ||
-		    st.device_va - st.desc_va + 6 + 8ull * st.num > st.split_queue_bytes)
-			return -EPROTO;
-		out->has_last_used_idx = true;
-		out->last_used_idx = st.last_used_idx;
-	}
-	uint64_t n16 = 16ull * st.num;
-	r = copy_area(b, &st, VQB_AREA_DESC, n16, out->desc_addr, "kernel descriptor area", out);
-	if (!r)
-		r = copy_area(b, &st, VQB_AREA_DRIVER, st.packed ? 4 : 6 + 2ull * st.num, out->driver_addr,
-			      "kernel driver area", out);
-	if (!r)
-		r = copy_area(b, &st, VQB_AREA_DEVICE, st.packed ? 4 : 6 + 8ull * st.num, out->device_addr,
-			      "kernel device area", out);
-	if (r < 0)
+		r = snapshot_once(b, vq, out, &before);
+		if (r < 0)
+			return r;
+		r = obs_bpf_read_state(b, vq, VQB_READ_STATE, &after);
+		if (r < 0) {
+			vq_snapshot_free(out);
+			return r;
+		}
+		if (!state_moved(&before, &after))
+			return 0;
 		vq_snapshot_free(out);
-	else if (!st.packed)
-		copy_indirect_tables(b, vq, out);
-	return r;
+	}
+	return -EBUSY;
 }
 
 /* ---- trace ---- */

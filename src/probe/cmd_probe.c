@@ -312,7 +312,8 @@ static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct 
 		if (p.violations.n)
 			code = EXIT_ANOMALY;
 	}
-	if (code == EXIT_USAGE && p.error[0])
+	/* Why the probe stopped (a timeout naming the queue, a removal): one line on stderr whatever the format. */
+	if (p.error[0])
 		fprintf(stderr, "virtioctl probe: %s: %s\n", d->address, p.error);
 	violation_log_free(&p.violations);
 	return fr ? fr : code;

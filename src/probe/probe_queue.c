@@ -188,23 +188,51 @@ int probe_setup_queues(struct probe *p, const uint16_t *which, size_t n)
 	return 0;
 }
 
-/* Waits at most slice_ms for the queue's interrupt, or a short pause when polling. */
-static void wait_slice(struct probe *p, struct probe_queue *pq, int slice_ms, uint64_t spin_until)
+/* Waits at most slice_ms for the queue's interrupt, or a short pause when polling; false when removal was requested. */
+static bool wait_slice(struct probe *p, struct probe_queue *pq, int slice_ms, uint64_t spin_until)
 {
 	if (pq->irq_fd_index >= 0 && p->vfio) {
-		if (vfio_irq_wait(p->vfio, (unsigned)pq->irq_fd_index, slice_ms) == 0 && p->vfio->irq_mode == VFIO_IRQ_INTX) {
+		int r = vfio_irq_wait(p->vfio, (unsigned)pq->irq_fd_index, slice_ms);
+
+		if (r == 0 && p->vfio->irq_mode == VFIO_IRQ_INTX) {
 			uint8_t isr;
 
 			(void)p->t->ops->read_isr(p->t, &isr);
 		}
-		return;
+		return r != -ENODEV;
 	}
 	/* Polling: spin for the first stretch (latency), then sleep in short steps (CPU). */
 	if (now_ns() < spin_until)
-		return;
+		return true;
 	struct timespec ts = { 0, 50000 };
 
 	nanosleep(&ts, NULL);
+	return true;
+}
+
+static const char *plural_s(unsigned n) { return n == 1 ? "" : "s"; }
+
+/*
+ * Whether the device is gone or going: the kernel asked vfio for it back (a
+ * hot-unplug waits in vfio-pci's release until we close it), its status
+ * reads all-ones or fails, or it wants a reset.  Negative errno with
+ * p->error set, or 0.
+ */
+static int check_device(struct probe *p, struct probe_queue *pq)
+{
+	unsigned n = vq_in_flight(pq->vq);
+	uint8_t st = 0;
+
+	if (p->vfio && vfio_removal_requested(p->vfio))
+		return probe_fail(p, -ENODEV, "queue %u: the kernel asked to release the device (hot-unplug or unbind) "
+			    "while %u request%s %s outstanding; stopped, reset and released it", pq->index, n,
+			    plural_s(n), n == 1 ? "was" : "were");
+	if (p->t->ops->get_status(p->t, &st) < 0 || st == 0xff)
+		return probe_fail(p, -ENODEV, "queue %u: the device went away while %u request%s %s outstanding "
+			    "(registers unreadable or all-ones)", pq->index, n, plural_s(n), n == 1 ? "was" : "were");
+	if (transport_needs_reset(st))
+		return probe_fail(p, -EIO, "queue %u: the device set DEVICE_NEEDS_RESET (status 0x%02x)", pq->index, st);
+	return 0;
 }
 
 int probe_wait_used(struct probe *p, struct probe_queue *pq, void **cookie, uint32_t *len)
@@ -226,15 +254,9 @@ int probe_wait_used(struct probe *p, struct probe_queue *pq, void **cookie, uint
 		uint64_t now = now_ns();
 
 		if (now >= next_status || now >= deadline) {
-			uint8_t st = 0;
-
 			next_status = now + 10000000ull;
-			if (p->t->ops->get_status(p->t, &st) < 0 || st == 0xff)
-				return probe_fail(p, -ENODEV, "queue %u: the device went away while %u request%s %s outstanding "
-					    "(registers unreadable or all-ones)", pq->index, vq_in_flight(pq->vq),
-					    vq_in_flight(pq->vq) == 1 ? "" : "s", vq_in_flight(pq->vq) == 1 ? "was" : "were");
-			if (transport_needs_reset(st))
-				return probe_fail(p, -EIO, "queue %u: the device set DEVICE_NEEDS_RESET (status 0x%02x)", pq->index, st);
+			if ((r = check_device(p, pq)) < 0)
+				return r;
 		}
 		if (now >= deadline) {
 			char d[256];
@@ -244,7 +266,8 @@ int probe_wait_used(struct probe *p, struct probe_queue *pq, void **cookie, uint
 		}
 		int slice = (int)((deadline - now) / 1000000ull) + 1;
 
-		wait_slice(p, pq, slice > 100 ? 100 : slice, start + 2000000ull);
+		if (!wait_slice(p, pq, slice > 100 ? 100 : slice, start + 2000000ull))
+			next_status = 0;   /* the removal request arrived: notice it now */
 	}
 }
 

@@ -248,6 +248,7 @@ int vfio_open_pci(const char *pci_addr, struct vfio_device **out, char *why, siz
 	dev->group_fd = dev->device_fd = dev->iommu.container_fd = -1;
 	for (unsigned i = 0; i < VFIO_MAX_IRQ_FDS; i++)
 		dev->irq_fds[i] = -1;
+	dev->req_fd = -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", pci_addr);
 	r = vfio_iommu_group_of(pci_addr, why, why_len);
 	if (r < 0) {
@@ -277,6 +278,11 @@ int vfio_open_pci(const char *pci_addr, struct vfio_device **out, char *why, siz
 	if (dev->device_fd < 0)
 		return open_fail(dev, -errno, why, why_len, "VFIO_GROUP_GET_DEVICE_FD for %s: %s", pci_addr);
 	read_regions(dev);
+	/*
+	 * Armed for every user, not only probe: without it a hot-unplug blocks
+	 * in the kernel's vfio-pci release until this process happens to exit.
+	 */
+	(void)vfio_req_enable(dev);
 	*out = dev;
 	return 0;
 }
@@ -287,6 +293,7 @@ void vfio_close(struct vfio_device *dev)
 		return;
 	if (dev->device_fd >= 0) {
 		vfio_irq_disable(dev);
+		vfio_req_disable(dev);
 		close(dev->device_fd);
 	}
 	if (dev->group_fd >= 0)

@@ -72,6 +72,13 @@ struct vfio_device {
 	enum vfio_irq_mode irq_mode;
 	unsigned n_irq_fds;
 	int irq_fds[VFIO_MAX_IRQ_FDS];   /* eventfds: MSI-X vector i, or [0] for INTx */
+	/*
+	 * The device request (VFIO_PCI_REQ_IRQ_INDEX): vfio-pci signals it when
+	 * the kernel wants the device back (hot-unplug, driver unbind) and then
+	 * blocks until every user has closed it.  -1: the kernel offers none.
+	 */
+	int req_fd;
+	bool removal_requested;          /* latched once the request was seen */
 };
 
 /*
@@ -118,5 +125,17 @@ int vfio_irq_enable_msix(struct vfio_device *dev, unsigned nvec, char *why, size
 int vfio_irq_enable_intx(struct vfio_device *dev, char *why, size_t why_len);
 void vfio_irq_disable(struct vfio_device *dev);
 int vfio_irq_wait(struct vfio_device *dev, unsigned fd_index, int timeout_ms);
+
+/*
+ * The device request channel, armed by vfio_open_pci() where the kernel
+ * offers it.  vfio_removal_requested() never blocks: whether the kernel has
+ * asked for the device back (latched; callers then reset it and close it
+ * so the removal can finish).  vfio_irq_wait() also returns -ENODEV as soon
+ * as the request arrives, so no interrupt wait outlives a removal.
+ */
+int vfio_req_enable(struct vfio_device *dev);
+bool vfio_removal_requested(struct vfio_device *dev);
+/* Disarms the request channel (vfio_close() calls it). */
+void vfio_req_disable(struct vfio_device *dev);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Interrupts of a vfio device as eventfds: MSI-X vectors, INTx as the fallback, or none (polling). */
+/* Interrupts of a vfio device as eventfds: MSI-X vectors, INTx as the fallback, or none (polling); the removal request. */
 #include "vfio.h"
 
 #include <errno.h>
@@ -126,25 +126,76 @@ static void unmask_intx(struct vfio_device *dev)
 	(void)ioctl(dev->device_fd, VFIO_DEVICE_SET_IRQS, &set);
 }
 
+/* Reads the request eventfd without blocking; latches a removal request. */
+static bool drain_req(struct vfio_device *dev)
+{
+	uint64_t count;
+
+	if (dev->req_fd >= 0 && read(dev->req_fd, &count, sizeof(count)) == (ssize_t)sizeof(count) && count)
+		dev->removal_requested = true;
+	return dev->removal_requested;
+}
+
 int vfio_irq_wait(struct vfio_device *dev, unsigned fd_index, int timeout_ms)
 {
-	struct pollfd p;
+	struct pollfd p[2];
 	uint64_t count;
+	nfds_t nfds = 1;
 	int n;
 
 	if (dev->irq_mode == VFIO_IRQ_NONE || fd_index >= dev->n_irq_fds)
 		return -EINVAL;
-	p = (struct pollfd){ .fd = dev->irq_fds[fd_index], .events = POLLIN };
+	if (drain_req(dev))
+		return -ENODEV;
+	p[0] = (struct pollfd){ .fd = dev->irq_fds[fd_index], .events = POLLIN };
+	if (dev->req_fd >= 0)
+		p[nfds++] = (struct pollfd){ .fd = dev->req_fd, .events = POLLIN };
 	do
-		n = poll(&p, 1, timeout_ms);
+		n = poll(p, nfds, timeout_ms);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	if (n == 0)
 		return -ETIMEDOUT;
-	if (read(p.fd, &count, sizeof(count)) != (ssize_t)sizeof(count))
+	if (nfds > 1 && (p[1].revents & POLLIN) && drain_req(dev))
+		return -ENODEV;
+	if (!(p[0].revents & POLLIN) || read(p[0].fd, &count, sizeof(count)) != (ssize_t)sizeof(count))
 		return -EIO;
 	if (dev->irq_mode == VFIO_IRQ_INTX)
 		unmask_intx(dev);
 	return 0;
+}
+
+int vfio_req_enable(struct vfio_device *dev)
+{
+	int r;
+
+	if (dev->req_fd >= 0)
+		return 0;
+	/* Older kernels and non-PCI devices have no request index: removal is then noticed by all-ones reads. */
+	if (irq_count(dev, VFIO_PCI_REQ_IRQ_INDEX) <= 0)
+		return -ENOTSUP;
+	dev->req_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (dev->req_fd < 0)
+		return -errno;
+	r = set_irqs(dev, VFIO_PCI_REQ_IRQ_INDEX, 1, &dev->req_fd);
+	if (r < 0) {
+		close(dev->req_fd);
+		dev->req_fd = -1;
+	}
+	return r;
+}
+
+bool vfio_removal_requested(struct vfio_device *dev)
+{
+	return dev && drain_req(dev);
+}
+
+void vfio_req_disable(struct vfio_device *dev)
+{
+	if (!dev || dev->req_fd < 0)
+		return;
+	(void)set_irqs(dev, VFIO_PCI_REQ_IRQ_INDEX, 0, NULL);
+	close(dev->req_fd);
+	dev->req_fd = -1;
 }

@@ -79,11 +79,18 @@ def sysfs_virtio_devices():
 
 
 def kernel_devices(virtio_dir):
-    """(class, name) of every /sys/class entry whose device lives directly below virtio_dir."""
+    """(class, name) of every /sys/class entry whose device lives directly below virtio_dir,
+    plus /dev/hwrng for the one virtio_rng device when the hw_random core lists one virtio source."""
     real = os.path.realpath(virtio_dir)
-    return sorted((os.path.basename(os.path.dirname(c)), os.path.basename(c))
-                  for c in glob.glob('/sys/class/*/*')
-                  if os.path.dirname(os.path.dirname(os.path.realpath(c))) == real)
+    found = [(os.path.basename(os.path.dirname(c)), os.path.basename(c))
+             for c in glob.glob('/sys/class/*/*')
+             if os.path.dirname(os.path.dirname(os.path.realpath(c))) == real]
+    rngs = glob.glob('/sys/bus/virtio/drivers/virtio_rng/virtio*')
+    sources = (read('/sys/class/misc/hw_random/rng_available') or '').split()
+    if link_name(virtio_dir + '/driver') == 'virtio_rng' and len(rngs) == 1 and \
+            len([s for s in sources if s.startswith('virtio_rng.')]) == 1:
+        found.append(('misc', 'hwrng'))
+    return sorted(found)
 
 
 def sysfs_pci_virtio_functions():
@@ -158,6 +165,14 @@ def lspci(addr):
     v['revision'] = int(m.group(1), 16) if m else None
     m = re.search(r'^\s+Subsystem: .*\[([0-9a-f]{4}):([0-9a-f]{4})\]', text, re.M)
     v['subsystem'] = (int(m.group(1), 16), int(m.group(2), 16)) if m else None
+    m = re.search(r'\]: (.*) \[[0-9a-f]{4}:[0-9a-f]{4}\]', text.splitlines()[0])
+    v['name'] = m.group(1) if m else None
+    m = re.search(r'^\s+Control: (.*)$', text, re.M)
+    v['control'] = dict((t[:-1], t[-1] == '+') for t in m.group(1).split()) if m else None
+    m = re.search(r'^\s+Status: (.*)$', text, re.M)
+    v['status'] = dict((t[:-1], t[-1] == '+') for t in m.group(1).split() if t[-1] in '+-') if m else None
+    m = re.search(r'^\s+Status: .*DEVSEL=(\w+)', text, re.M)
+    v['devsel'] = m.group(1) if m else None
     m = re.search(r'^\s+Kernel driver in use: (\S+)', text, re.M)
     v['driver'] = m.group(1) if m else None
     for m in re.finditer(r'^\s+Region (\d): (Memory|I/O ports) at ([0-9a-f]+).*\[size=(\w+)\]', text, re.M):
@@ -242,6 +257,123 @@ def check_list_entry(e, virtio, irqs, pci_funcs):
         same(w, 'queue_vectors', e['queue_vectors'], len(queues))
 
 
+# lspci's words for the Command and Status bits it prints, and the names virtioctl uses (PCI 3.0, 6.2.2-6.2.3).
+LSPCI_COMMAND = {'I/O': 'IO', 'Mem': 'MEMORY', 'BusMaster': 'BUS_MASTER', 'SpecCycle': 'SPECIAL_CYCLES',
+                 'MemWINV': 'MWI_ENABLE', 'VGASnoop': 'VGA_PALETTE_SNOOP', 'ParErr': 'PARITY_ERROR_RESPONSE',
+                 'Stepping': 'STEPPING', 'SERR': 'SERR_ENABLE', 'FastB2B': 'FAST_B2B_ENABLE', 'DisINTx': 'INTX_DISABLE'}
+LSPCI_STATUS = {'Cap': 'CAP_LIST', '66MHz': '66MHZ', 'UDF': 'UDF', 'FastB2B': 'FAST_B2B',
+                'ParErr': 'MASTER_DATA_PARITY_ERROR', '>TAbort': 'SIGNALED_TARGET_ABORT',
+                '<TAbort': 'RECEIVED_TARGET_ABORT', '<MAbort': 'RECEIVED_MASTER_ABORT',
+                '>SERR': 'SIGNALED_SYSTEM_ERROR', '<PERR': 'DETECTED_PARITY_ERROR', 'INTx': 'INTX_STATUS'}
+
+
+def pci_ids_names(vendor, device):
+    """(vendor name, device name) from the first pci.ids found, read here with its own parser."""
+    for path in ('/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids', '/usr/share/pci.ids'):
+        try:
+            f = open(path, encoding='utf-8', errors='replace')
+        except OSError:
+            continue
+        vname = dname = None
+        with f:
+            for line in f:
+                if line.startswith('#') or not line.strip():
+                    continue
+                if not line.startswith('\t'):
+                    if vname is not None:
+                        break
+                    if line[:4].lower() == f'{vendor:04x}' and line[4] == ' ':
+                        vname = line[4:].strip()
+                elif vname is not None and not line.startswith('\t\t') and line[1:5].lower() == f'{device:04x}':
+                    dname = line[5:].strip()
+        return vname, dname
+    return None, None
+
+
+def check_pci_registers(w, pci, lp):
+    """Command/Status bits against lspci's Control/Status lines, and the names against pci.ids and lspci."""
+    cmd = int(pci['pci_command'], 16)
+    same(w, 'pci_command (config space byte 4, read here)', cmd,
+         int.from_bytes(open(f'{SYS_PCI}/{w.split()[-1]}/config', 'rb').read(8)[4:6], 'little'))
+    if lp['control'] is None or lp['status'] is None:
+        err(f'{w}: lspci printed no Control/Status line')
+        return
+    for word, name in LSPCI_COMMAND.items():
+        if word in lp['control']:
+            same(w, f'command bit {name} (lspci {word})', name in pci['pci_command_names'], lp['control'][word])
+    for word, name in LSPCI_STATUS.items():
+        if word in lp['status']:
+            same(w, f'status bit {name} (lspci {word})', name in pci['pci_status_names'], lp['status'][word])
+    same(w, 'pci_devsel (lspci DEVSEL=)', pci['pci_devsel'], lp['devsel'])
+    vname, dname = pci_ids_names(hexint(pci['pci_vendor_id']), hexint(pci['pci_device_id']))
+    same(w, 'pci_vendor_name (pci.ids)', pci['pci_vendor_name'], vname)
+    same(w, 'pci_device_name (pci.ids)', pci['pci_device_name'], dname)
+    if vname and dname:
+        same(w, 'pci names (lspci)', f'{vname} {dname}', lp['name'])
+
+
+def irq_lines():
+    """/proc/interrupts: irq -> (total count, handler names), read here with its own parser."""
+    out = {}
+    with open('/proc/interrupts') as f:
+        ncpu = len(f.readline().split())
+        for line in f:
+            m = re.match(r'\s*(\d+):((?:\s+\d+){%d})\s+(\S+)\s+(.*)$' % ncpu, line)
+            if not m:
+                continue
+            rest = m.group(4).split()
+            # After the chip come the hardware irq ("1-edge", or "27" and "Edge"/"Level") and the handlers.
+            names = [t.rstrip(',') for t in rest if not t[0].isdigit() and t not in ('Edge', 'Level')]
+            out[int(m.group(1))] = (sum(int(c) for c in m.group(2).split()), names)
+    return out
+
+
+def check_irqs(w, info, addr, before, after):
+    """Each IRQ of the device: numbers from msi_irqs (or its one line), counts between two reads of /proc/interrupts."""
+    got = info['interrupts']['irqs']
+    msi = sorted(int(n) for n in os.listdir(f'{SYS_PCI}/{addr}/msi_irqs')) \
+        if addr and os.path.isdir(f'{SYS_PCI}/{addr}/msi_irqs') else []
+    if info['interrupts']['mode'] in ('msix', 'msi'):
+        same(w, 'irqs[].irq (msi_irqs)', [q['irq'] for q in got], msi)
+    elif info['interrupts']['first_irq'] is not None:
+        same(w, 'irqs[].irq (the line)', [q['irq'] for q in got], [info['interrupts']['first_irq']])
+    else:
+        same(w, 'irqs', got, [])
+    for q in got:
+        n = q['irq']
+        qw = f'{w} IRQ {n}'
+        if n in before and n in after:
+            if q['count'] is None or not before[n][0] <= q['count'] <= after[n][0]:
+                err(f'{qw}: count {q["count"]} not between {before[n][0]} and {after[n][0]} (/proc/interrupts)')
+            same(qw, 'names', q['names'], after[n][1])
+        same(qw, 'affinity', q['affinity'], read(f'/proc/irq/{n}/smp_affinity_list'))
+        eff = read(f'/proc/irq/{n}/effective_affinity_list')
+        if eff is not None:
+            same(qw, 'effective_affinity', q['effective_affinity'], eff)
+
+
+def check_sysfs_config(w, info):
+    """Net and block configuration against the class directories read here."""
+    kd = {k['class']: k['name'] for k in info['kernel_devices']}
+    c = info['sysfs_config']
+    if 'net' in kd:
+        d = f'/sys/class/net/{kd["net"]}'
+        want = {'class': 'net', 'name': kd['net'], 'mac': read(d + '/address'), 'mtu': int(read(d + '/mtu')),
+                'rx_queues': len(glob.glob(d + '/queues/rx-*')), 'tx_queues': len(glob.glob(d + '/queues/tx-*')),
+                'capacity': None, 'logical_block_size': None, 'hw_queues': None, 'read_only': None}
+        same(w, 'sysfs_config', c, want)
+    elif 'block' in kd:
+        d = f'/sys/block/{kd["block"]}'
+        want = {'class': 'block', 'name': kd['block'], 'mac': None, 'mtu': None, 'rx_queues': None,
+                'tx_queues': None, 'capacity': int(read(d + '/size')),
+                'logical_block_size': int(read(d + '/queue/logical_block_size')),
+                'hw_queues': len(os.listdir(d + '/mq')) if os.path.isdir(d + '/mq') else None,
+                'read_only': read(d + '/ro') == '1'}
+        same(w, 'sysfs_config', c, want)
+    else:
+        same(w, 'sysfs_config', c, None)
+
+
 def check_info_pci(addr, info, virtio, irqs):
     w = f'info {addr}'
     lp = lspci(addr)
@@ -253,6 +385,7 @@ def check_info_pci(addr, info, virtio, irqs):
     if lp['revision'] is not None:
         same(w, 'pci.revision', hexint(info['pci']['revision']), lp['revision'])
     same(w, 'transport_driver (lspci "Kernel driver in use")', info['transport_driver'], lp['driver'])
+    check_pci_registers(w, info['pci'], lp)
     bars = {b['index']: ('I/O ports' if b['type'] == 'io' else 'Memory', hexint(b['base']), b['size'])
             for b in info['bars']}
     same(w, 'BARs (lspci Region lines)', bars, lp['regions'])
@@ -332,6 +465,96 @@ def check_cli_errors(exe, addrs):
         err(f'info no-such-device: printed to stdout: {p.stdout[:100]!r}')
 
 
+def list_text_rows(text):
+    """Header and rows of the text table: columns are split on the header's column starts."""
+    lines = text.rstrip('\n').split('\n')
+    header = lines[0]
+    starts = [m.start() for m in re.finditer(r'\S+', header)]
+    names = header.split()
+    rows = []
+    for ln in lines[1:]:
+        cells = {}
+        for i, name in enumerate(names):
+            end = starts[i + 1] if i + 1 < len(starts) else None
+            cells[name] = ln[starts[i]:end].strip()
+        rows.append(cells)
+    return lines, names, rows
+
+
+def feature_text(names):
+    return ','.join(names) if names else '-'
+
+
+def check_list_text(exe, lst, virtio):
+    """The text table piped (never cut) and on terminals of several widths (fitted, cut at whole names)."""
+    by_addr = {e['address']: e for e in lst}
+    lines, names, rows = list_text_rows(run(exe, 'list').stdout)
+    same('list | cat', 'columns', names, ['ADDRESS', 'TYPE', 'DRIVER', 'KERNEL', 'VIRTIO', 'TRANSPORT', 'STATUS',
+                                          'QUEUES', 'IRQ', 'FEATURES'])
+    same('list | cat', 'rows', [r['ADDRESS'] for r in rows], [e['address'] for e in lst])
+    for r in rows:
+        e = by_addr.get(r['ADDRESS'])
+        if not e:
+            continue
+        w = f'list | cat {r["ADDRESS"]}'
+        s = virtio.get(e['device']) if e['device'] else None
+        want_driver = s['driver'] if s and s['driver'] else \
+            (e['transport_driver'] if e['transport_driver'] not in (None, 'virtio-pci', 'virtio-mmio') else '-')
+        same(w, 'DRIVER (sysfs virtio driver)', r['DRIVER'], want_driver)
+        same(w, 'KERNEL (sysfs class devices)', r['KERNEL'],
+             ','.join(n for _, n in s['kernel_devices']) if s and s['kernel_devices'] else '-')
+        # Piped: every negotiated name, as many as sysfs has bits.
+        if s and s['features']:
+            same(w, 'FEATURES count', len(r['FEATURES'].split(',')), bin(s['features']).count('1'))
+        same(w, 'FEATURES', r['FEATURES'], feature_text(e['feature_names']))
+    for width in (60, 80, 120, 250):
+        check_list_on_terminal(exe, width, lst, lines)
+
+
+def check_list_on_terminal(exe, width, lst, piped_lines):
+    import fcntl
+    import pty
+    import struct
+    import termios
+    main_fd, sub_fd = pty.openpty()
+    fcntl.ioctl(sub_fd, termios.TIOCSWINSZ, struct.pack('HHHH', 24, width, 0, 0))
+    p = subprocess.Popen([exe, 'list'], stdout=sub_fd, stderr=subprocess.PIPE,
+                         env=dict(os.environ, LC_ALL='C', NO_COLOR='1'))
+    os.close(sub_fd)
+    out = b''
+    while True:
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    p.wait(timeout=60)
+    os.close(main_fd)
+    w = f'list on a {width}-column terminal'
+    lines, names, rows = list_text_rows(out.decode().replace('\r\n', '\n'))
+    for c in ('ADDRESS', 'TYPE', 'DRIVER', 'KERNEL', 'FEATURES'):
+        if c not in names:
+            err(f'{w}: essential column {c} dropped: {names}')
+    essential = max(len(ln) - len(r['FEATURES']) for ln, r in zip(lines[1:], rows)) + len('FEATURES')
+    full = max(len(ln) for ln in piped_lines)
+    for ln in lines:
+        if len(ln) > width and essential <= width:
+            err(f'{w}: line of {len(ln)} characters: {ln!r}')
+    if full <= width and lines != piped_lines:
+        err(f'{w}: the table fits but differs from the piped one')
+    for r, e in zip(rows, lst):
+        shown = r['FEATURES']
+        names_all = e['feature_names'] or []
+        if shown == feature_text(names_all):
+            continue
+        m = re.fullmatch(r'(?:(.*),)?\+(\d+)', shown)
+        kept = m.group(1).split(',') if m and m.group(1) else []
+        if not m or kept != names_all[:len(kept)] or len(kept) + int(m.group(2)) != len(names_all):
+            err(f'{w} {e["address"]}: FEATURES {shown!r} is not a whole-name prefix of {names_all} with +N')
+
+
 def main():
     exe = sys.argv[1]
     virtio = sysfs_virtio_devices()
@@ -350,6 +573,7 @@ def main():
         err(f'list: duplicate addresses in {listed}')
     for e in lst:
         check_list_entry(e, virtio, irqs, pci_funcs)
+    check_list_text(exe, lst, virtio)
     names = run(exe, 'list', '--names').stdout.split()
     short = [a[5:] for a in listed if a.startswith('0000:') and a in pci_funcs]
     kernel = [k['name'] for e in lst for k in e['kernel_devices']]
@@ -360,13 +584,17 @@ def main():
 
     for e in lst:
         addr = e['address']
+        before = irq_lines()
         p = run(exe, 'info', '--json', addr, ok=(0, 1))
+        after = irq_lines()
         infos = json_schema.check('info', p.stdout)
         same(f'info {addr}', 'number of devices', len(infos), 1)
         info = infos[0]
         same(f'info {addr}', 'exit status', p.returncode, 1 if info['problem_count'] else 0)
         same(f'info {addr}', 'address', info['address'], addr)
         same(f'info {addr}', 'device_id', info['device_id'], e['device_id'])
+        check_irqs(f'info {addr}', info, addr if addr in pci_funcs else None, before, after)
+        check_sysfs_config(f'info {addr}', info)
         if addr in pci_funcs:
             check_info_pci(addr, info, virtio, irqs)
         else:

@@ -173,6 +173,115 @@ def check_released(tag, info, st, defs, fails, sc_transport, mac):
             fails.append(f"{tag}: config.mac {got}, QEMU was given {mac}")
 
 
+def pci_ids_names(vendor, device):
+    """(vendor, device) names from this host's pci.ids (the guest's copy comes from it), parsed here."""
+    for path in ("/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids", "/usr/share/pci.ids"):
+        if not os.path.exists(path):
+            continue
+        vname = dname = None
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                if not line.startswith("\t"):
+                    if vname is not None:
+                        break
+                    if line[:4].lower() == f"{vendor:04x}" and line[4] == " ":
+                        vname = line[4:].strip()
+                elif vname is not None and not line.startswith("\t\t") and line[1:5].lower() == f"{device:04x}":
+                    dname = line[5:].strip()
+        return vname, dname
+    return None, None
+
+
+def check_pci_kernel_view(tag, info, qpci, fails):
+    """A driven PCI function: names of QEMU's ids in pci.ids; Linux's virtio-pci enabled bus mastering and,
+    with MSI-X on, disabled INTx (pci_enable_device + pci_set_master; MSI-X enable sets Interrupt Disable)."""
+    pci = info["pci"]
+    if qpci:
+        vname, dname = pci_ids_names(qpci["id"]["vendor"], qpci["id"]["device"])
+        if (pci["pci_vendor_name"], pci["pci_device_name"]) != (vname, dname):
+            fails.append(f"{tag}: pci names {pci['pci_vendor_name']!r} {pci['pci_device_name']!r}, pci.ids has "
+                         f"{vname!r} {dname!r} for QEMU's {qpci['id']['vendor']:04x}:{qpci['id']['device']:04x}")
+    names = pci["pci_command_names"] or []
+    if "BUS_MASTER" not in names:
+        fails.append(f"{tag}: a device its driver runs has no BUS_MASTER in {pci['pci_command']} {names}")
+    if info["msix"] and info["msix"]["enabled"] and "INTX_DISABLE" not in names:
+        fails.append(f"{tag}: MSI-X on but INTX_DISABLE clear in {pci['pci_command']} {names}")
+    if "CAP_LIST" not in (pci["pci_status_names"] or []) and info["pci_capabilities"]:
+        fails.append(f"{tag}: capabilities listed but CAP_LIST clear in status {pci['pci_status']}")
+
+
+def check_sysfs_config(tag, info, qid, mac, blocks, fails):
+    """The kernel's view of net and blk configuration against what QEMU was given and reports."""
+    c = info["sysfs_config"]
+    kinds = {k["class"] for k in info["kernel_devices"]}
+    if "net" in kinds:
+        if not c or c["class"] != "net":
+            fails.append(f"{tag}: a net device but sysfs_config {c}")
+        elif mac and c["mac"] != mac:
+            fails.append(f"{tag}: sysfs_config.mac {c['mac']}, QEMU was given {mac}")
+    elif "block" in kinds:
+        size = blocks.get(qid)
+        if not c or c["class"] != "block":
+            fails.append(f"{tag}: a block device but sysfs_config {c}")
+        elif size is not None and (c["capacity"] is None or c["capacity"] * 512 != size):
+            fails.append(f"{tag}: sysfs_config.capacity {c['capacity']} sectors, QEMU query-block {size} bytes")
+        elif c["hw_queues"] is None or c["hw_queues"] < 1:
+            fails.append(f"{tag}: sysfs_config.hw_queues {c['hw_queues']}")
+    elif c is not None:
+        fails.append(f"{tag}: sysfs_config {c} without a net or block device")
+
+
+def guest_kernel_devices(ctx):
+    """virtioN -> sorted (class, name) from guest/sysfs-map.txt: class devices right below virtioN, and
+    misc/hwrng for the one virtio_rng device when hw_random lists one virtio source.  None without the map."""
+    p = ctx.outpath(os.path.join("guest", "sysfs-map.txt"))
+    if not os.path.exists(p):
+        return None
+    virtio, classes, sources = {}, [], []
+    with open(p) as f:
+        for line in f:
+            w = line.split()
+            if w[:1] == ["virtio"] and len(w) >= 3:
+                virtio[w[1]] = (w[2], w[3] if len(w) > 3 else "")
+            elif w[:1] == ["class"] and len(w) == 4:
+                classes.append((w[1], w[2], w[3]))
+            elif w[:1] == ["rng_available"]:
+                sources = [x for x in w[1:] if x.startswith("virtio_rng.")]
+    rngs = [n for n, (_, drv) in virtio.items() if drv == "virtio_rng"]
+    out = {}
+    for n, (real, drv) in virtio.items():
+        devs = [(c, name) for c, name, r in classes if os.path.dirname(os.path.dirname(r)) == real]
+        if drv == "virtio_rng" and len(rngs) == 1 and len(sources) == 1:
+            devs.append(("misc", "hwrng"))
+        out[n] = sorted(devs)
+    return out
+
+
+def query_block_sizes(ctx):
+    """QEMU device id -> virtual size of the disk behind it (query-block, when the scenario saved it)."""
+    p = ctx.outpath("query-block.json")
+    if not os.path.exists(p):
+        return {}
+    with open(p) as f:
+        out = {}
+        for b in json.load(f):
+            m = re.match(r"(?:/machine/peripheral/)?([^/]+)", b.get("qdev") or "")
+            if m and b.get("inserted"):
+                out[m.group(1)] = b["inserted"]["image"]["virtual-size"]
+        return out
+
+
+def query_pci_by_addr(ctx):
+    p = ctx.outpath("query-pci.json")
+    if not os.path.exists(p):
+        return {}
+    with open(p) as f:
+        return {f"0000:{bus['bus']:02x}:{d['slot']:02x}.{d['function']}": d for bus in json.load(f)
+                for d in bus["devices"]}
+
+
 def scenario_mac(ctx):
     for line in ctx.sc.get("devices", []):
         m = re.search(r"\bmac=([0-9a-f:]{17})", line)
@@ -200,6 +309,17 @@ def check(ctx):
         released = dict(tok.rsplit(":", 1) for tok in f.read().split())
     if not released:
         fails.append("guest/released.txt missing or empty: the guest released no device from its driver")
+    blocks = query_block_sizes(ctx)
+    kdevs = guest_kernel_devices(ctx)
+    if kdevs is None:
+        fails.append("guest/sysfs-map.txt missing: kernel devices not checked")
+    for e in listing:
+        if kdevs is not None and e["device"]:
+            got = sorted((k["class"], k["name"]) for k in e["kernel_devices"])
+            if got != kdevs.get(e["device"], []):
+                fails.append(f"{e['address']} list: kernel_devices {got}, the guest's sysfs has "
+                             f"{kdevs.get(e['device'])}")
+    qpci = query_pci_by_addr(ctx)
     try:
         for qid, st in sorted(bound.items()):
             a = addr.get(qid)
@@ -217,6 +337,9 @@ def check(ctx):
                 fails.append(f"{qid} ({a}): no info --json output")
                 continue
             check_driven(f"{qid} ({a}) info", info, st, defs, fails)
+            check_sysfs_config(f"{qid} ({a}) info", info, qid, scenario_mac(ctx), blocks, fails)
+            if sc_transport.startswith("pci"):
+                check_pci_kernel_view(f"{qid} ({a}) info", info, qpci.get(a), fails)
             if sc_transport.startswith("pci") and sc_transport != "pci-legacy" and not info["capabilities"]:
                 fails.append(f"{qid} ({a}) info: no virtio capabilities on a {sc_transport} device")
             if info["problem_count"]:
@@ -232,6 +355,10 @@ def check(ctx):
                                      f"{rinfo['registers']['access']}, expected {released[a]} ({rinfo['not_read']})")
                     check_released(f"{qid} ({a}) released", rinfo, final[qid], defs, fails, sc_transport,
                                    scenario_mac(ctx))
+                    # virtio-pci's remove disables the function: with no driver, nothing may master DMA.
+                    if released[a] == "sysfs" and "BUS_MASTER" in (rinfo["pci"]["pci_command_names"] or []):
+                        fails.append(f"{qid} ({a}) released: BUS_MASTER still set with no driver "
+                                     f"({rinfo['pci']['pci_command']})")
         if len(listing) != len(bound):
             fails.append(f"guest lists {len(listing)} devices, QEMU has {len(bound)}")
     except Mismatch as ex:
