@@ -347,6 +347,34 @@ static int rebind_and_probe(struct cli_ctx *ctx, struct probe_args *a, const str
 	return code;
 }
 
+/*
+ * The kernel's /dev/mem with CONFIG_IO_STRICT_DEVMEM (Debian's kernels)
+ * refuses a whole page while any driver claims part of it, and
+ * virtio-mmio windows are 0x200 bytes: on QEMU's microvm eight share one
+ * 4 KiB page.  Releasing the device itself is then not enough; this finds
+ * a neighbour that a driver still claims, so the error can name it.
+ */
+static const struct vdev *mmio_page_neighbour(const struct vdev_list *devs, const struct vdev *d)
+{
+	long sz = sysconf(_SC_PAGESIZE);
+	uint64_t page = sz > 0 ? (uint64_t)sz : 4096;
+
+	if (!d->is_mmio || !d->has_mmio_base)
+		return NULL;
+	uint64_t first = d->mmio_base & ~(page - 1);
+	uint64_t end = (d->mmio_base + (d->mmio_size ? d->mmio_size : 1) + page - 1) & ~(page - 1);
+
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct vdev *o = &devs->v[i];
+
+		if (o == d || !o->is_mmio || !o->has_mmio_base || !o->driver[0])
+			continue;
+		if (o->mmio_base < end && o->mmio_base + (o->mmio_size ? o->mmio_size : 1) > first)
+			return o;
+	}
+	return NULL;
+}
+
 static int run_probe(int argc, char **argv, struct cli_ctx *ctx)
 {
 	struct probe_args a = { 0 };
@@ -368,8 +396,15 @@ static int run_probe(int argc, char **argv, struct cli_ctx *ctx)
 		return cli_error(ctx, EXIT_USAGE, "cannot enumerate devices: %s", strerror(-r));
 	const struct vdev *d = vdev_lookup(&devs, a.device);
 
+	const struct vdev *nb = d && !vdev_kernel_owned(d) ? mmio_page_neighbour(&devs, d) : NULL;
+
 	if (!d) {
 		r = cli_error(ctx, EXIT_USAGE, "no virtio device '%s' (see 'virtioctl list')", a.device);
+	} else if (nb) {
+		r = cli_error(ctx, EXIT_USAGE,
+			      "%s: /dev/mem refuses its registers while %s, in the same page, is claimed by %s "
+			      "(IO_STRICT_DEVMEM works per page); release that one too: virtioctl bind %s --vfio",
+			      d->address, nb->address, nb->driver, nb->address);
 	} else if (!d->device_id_known) {
 		r = cli_error(ctx, EXIT_USAGE, "%s: its virtio device id is unknown; nothing to probe", d->address);
 	} else if ((r = parse_feature_changes(ctx, &a, d->device_id)) != 0) {
