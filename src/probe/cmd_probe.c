@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bind.h"
@@ -319,6 +320,43 @@ static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct 
 	return fr ? fr : code;
 }
 
+/*
+ * The probe of a --rebind runs in a child process.  The device can only go
+ * back to its kernel driver once every vfio file descriptor is closed
+ * (vfio-pci's remove waits for them), which a signal handler inside the
+ * prober cannot arrange; the parent holds none, so when the child ends,
+ * normally or by SIGINT/SIGTERM after resetting the device, the parent
+ * gives the device back and then ends the same way.
+ */
+static int probe_in_child(struct cli_ctx *ctx, struct probe_args *a, const struct vdev *d, int *term_sig)
+{
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old[3];
+	int status = 0;
+	pid_t pid;
+
+	*term_sig = 0;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return cli_error(ctx, EXIT_USAGE, "--rebind: fork failed: %s", strerror(errno));
+	if (pid == 0)
+		exit(probe_device(ctx, a, d));
+	/* The terminal's SIGINT reaches the child too; the parent waits for it to finish its reset. */
+	for (size_t i = 0; i < 3; i++)
+		sigaction(forwarded[i], &ign, &old[i]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	for (size_t i = 0; i < 3; i++)
+		sigaction(forwarded[i], &old[i], NULL);
+	if (WIFSIGNALED(status)) {
+		*term_sig = WTERMSIG(status);
+		return EXIT_USAGE;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_USAGE;
+}
+
 /* --rebind: to vfio-pci now, back to the kernel driver afterwards; the device list is read again in between. */
 static int rebind_and_probe(struct cli_ctx *ctx, struct probe_args *a, const struct vdev *d)
 {
@@ -326,23 +364,30 @@ static int rebind_and_probe(struct cli_ctx *ctx, struct probe_args *a, const str
 	struct bind_outcome out;
 	struct vdev_list again;
 	char why[256], address[64];
+	int code, term_sig = 0;
 
 	snprintf(address, sizeof(address), "%s", d->address);
 	if (bind_to_vfio(d, &bo, &out, why, sizeof(why)) < 0)
 		return cli_error(ctx, EXIT_USAGE, "--rebind: %s", why);
-	int code;
-
 	if (vdev_discover(&again) < 0) {
 		code = cli_error(ctx, EXIT_USAGE, "--rebind: cannot enumerate devices after binding %s", address);
 	} else {
 		const struct vdev *nd = vdev_lookup(&again, address);
 
-		code = nd ? probe_device(ctx, a, nd) : cli_error(ctx, EXIT_USAGE, "--rebind: %s vanished after binding", address);
+		code = nd ? probe_in_child(ctx, a, nd, &term_sig)
+			  : cli_error(ctx, EXIT_USAGE, "--rebind: %s vanished after binding", address);
 		if (nd && bind_to_kernel(nd, &bo, &out, why, sizeof(why)) < 0) {
 			fprintf(stderr, "virtioctl probe: --rebind: giving %s back failed: %s\n", address, why);
 			code = EXIT_USAGE;
 		}
 		vdev_list_free(&again);
+	}
+	if (term_sig) {
+		/* Given back; now end as the probe did, so a shell sees 128 + the signal. */
+		fprintf(stderr, "virtioctl probe: %s: stopped by signal %d; the device was reset and given back to %s\n",
+			address, term_sig, out.driver_after[0] ? out.driver_after : "the kernel");
+		signal(term_sig, SIG_DFL);
+		raise(term_sig);
 	}
 	return code;
 }
