@@ -28,11 +28,21 @@ static bool buf_reserve(struct emit_buf *b, size_t n)
 	return true;
 }
 
+/* Room for n more bytes at the end (the caller advances len); NULL after allocation failure. */
+static inline char *buf_room(struct emit_buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap && !buf_reserve(b, n))
+		return NULL;
+	return b->data + b->len;
+}
+
 void emit_buf_append(struct emit_buf *b, const char *s, size_t n)
 {
-	if (!buf_reserve(b, n))
+	char *o = buf_room(b, n);
+
+	if (!o)
 		return;
-	memcpy(b->data + b->len, s, n);
+	memcpy(o, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }
@@ -48,6 +58,28 @@ static char *digits(char *end, unsigned long long v, bool hex)
 		v = hex ? v >> 4 : v / 10;
 	} while (v);
 	return p;
+}
+
+/* v in decimal, or as the JSON string "0x..." when hex: the JSON form of emit_uint and emit_hex. */
+static void put_number(struct emit_buf *b, unsigned long long v, bool hex)
+{
+	char tmp[24];
+	const char *p = digits(tmp + sizeof(tmp), v, hex);
+	size_t n = (size_t)(tmp + sizeof(tmp) - p);
+	char *o = buf_room(b, n + 4);
+
+	if (!o)
+		return;
+	if (hex) {
+		memcpy(o, "\"0x", 3);
+		o += 3;
+	}
+	memcpy(o, p, n);
+	o += n;
+	if (hex)
+		*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
 }
 
 /*
@@ -171,6 +203,24 @@ const char *emit_result(struct emit *e, size_t *len)
 	return e->buf.data;
 }
 
+void emit_set_sink(struct emit *e, bool (*sink)(void *arg, const char *data, size_t len), void *arg)
+{
+	e->sink = sink;
+	e->sink_arg = arg;
+	e->sink_failed = false;
+}
+
+/* Hands a full chunk to the sink; called between values, where the buffer holds whole output. */
+static void maybe_drain(struct emit *e)
+{
+	if (!e->sink || e->buf.len < EMIT_SINK_CHUNK || e->buf.oom)
+		return;
+	if (!e->sink_failed && !e->sink(e->sink_arg, e->buf.data, e->buf.len))
+		e->sink_failed = true;
+	e->buf.len = 0;
+	e->buf.data[0] = '\0';
+}
+
 void emit_reset(struct emit *e)
 {
 	e->buf.len = 0;
@@ -211,13 +261,42 @@ static void json_string(struct emit_buf *b, const char *s)
 	emit_buf_append(b, "\"", 1);
 }
 
+/* "key": in one copy; keys are snake_case literals, anything else takes the escaping path. */
+static void json_key(struct emit *e, const char *key)
+{
+	size_t n = 0;
+
+	while ((key[n] >= 'a' && key[n] <= 'z') || key[n] == '_' || (key[n] >= '0' && key[n] <= '9'))
+		n++;
+	char *o = key[n] ? NULL : buf_room(&e->buf, n + 4);
+	if (!o) {
+		json_string(&e->buf, key);
+		emit_buf_append(&e->buf, e->pretty ? ": " : ":", e->pretty ? 2 : 1);
+		return;
+	}
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	if (e->pretty)
+		*o++ = ' ';
+	*o = '\0';
+	e->buf.len = (size_t)(o - e->buf.data);
+}
+
 static void json_indent(struct emit *e)
 {
 	if (!e->pretty)
 		return;
-	emit_buf_append(&e->buf, "\n", 1);
-	for (int i = 0; i < e->depth; i++)
-		emit_buf_append(&e->buf, "  ", 2);
+	char *o = buf_room(&e->buf, 1 + 2 * (size_t)e->depth);
+	if (!o)
+		return;
+	*o++ = '\n';
+	memset(o, ' ', 2 * (size_t)e->depth);
+	o += 2 * e->depth;
+	*o = '\0';
+	e->buf.len = (size_t)(o - e->buf.data);
 }
 
 /* Separator, indentation and key before a JSON value. */
@@ -230,10 +309,8 @@ static void json_prefix(struct emit *e, const char *key)
 		json_indent(e);
 	}
 	/* Keys inside arrays would make invalid JSON; a renderer bug, so drop the key. */
-	if (key && e->depth > 0 && !e->in_array[e->depth]) {
-		json_string(&e->buf, key);
-		emit_buf_append(&e->buf, e->pretty ? ": " : ":", e->pretty ? 2 : 1);
-	}
+	if (key && e->depth > 0 && !e->in_array[e->depth])
+		json_key(e, key);
 }
 
 static void open_container(struct emit *e, const char *key, bool array)
@@ -254,6 +331,7 @@ static void open_container(struct emit *e, const char *key, bool array)
 
 static void close_container(struct emit *e, bool array)
 {
+	maybe_drain(e);
 	if (e->mode != EMIT_JSON || e->depth == 0)
 		return;
 	bool had = e->need_comma[e->depth];
@@ -289,7 +367,7 @@ void (emit_uint)(struct emit *e, const char *key, const char *tfmt, unsigned lon
 		return;
 	}
 	json_prefix(e, key);
-	fast_format(&e->buf, "%llu", NULL, v);
+	put_number(&e->buf, v, false);
 }
 
 void (emit_int)(struct emit *e, const char *key, const char *tfmt, long long v)
@@ -310,7 +388,7 @@ void (emit_hex)(struct emit *e, const char *key, const char *tfmt, unsigned long
 		return;
 	}
 	json_prefix(e, key);
-	fast_format(&e->buf, "\"0x%llx\"", NULL, v);
+	put_number(&e->buf, v, true);
 }
 
 void (emit_hex128)(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi)
@@ -370,6 +448,65 @@ void emit_absent(struct emit *e, const char *key, ...)
 	for (const char *k = key; k; k = va_arg(ap, const char *))
 		emit_null(e, k);
 	va_end(ap);
+}
+
+/*
+ * The text form of an absent value: the same format with its one conversion
+ * turned into a "%s" of the same width, printing "-", so columns stay aligned.
+ */
+static void absent_value(struct emit *e, const char *key, const char *tfmt)
+{
+	char fmt[96];
+	size_t n = 0;
+	const char *p;
+
+	emit_null(e, key);
+	if (!tfmt || emit_is_json(e) || strlen(tfmt) >= sizeof(fmt) - 4)
+		return;
+	for (p = tfmt; *p && n < sizeof(fmt) - 4; p++) {
+		if (*p != '%') {
+			fmt[n++] = *p;
+			continue;
+		}
+		if (p[1] == '%') {
+			fmt[n++] = *p++;
+			fmt[n++] = *p;
+			continue;
+		}
+		fmt[n++] = '%';
+		for (p++; *p && strchr("-0#+ 0123456789.l", *p); p++)
+			if (*p == '-' || (*p >= '1' && *p <= '9') || (*p == '0' && n && fmt[n - 1] >= '0' && fmt[n - 1] <= '9'))
+				fmt[n++] = *p;
+		fmt[n++] = 's';
+		if (!*p)
+			break;
+	}
+	fmt[n] = '\0';
+	emit_text(e, fmt, "-");
+}
+
+void (emit_opt_str)(struct emit *e, const char *key, const char *tfmt, const char *s)
+{
+	if (s && *s)
+		emit_str(e, key, tfmt, s);
+	else
+		absent_value(e, key, tfmt);
+}
+
+void (emit_opt_uint)(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v)
+{
+	if (present)
+		emit_uint(e, key, tfmt, v);
+	else
+		absent_value(e, key, tfmt);
+}
+
+void (emit_opt_hex)(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v)
+{
+	if (present)
+		emit_hex(e, key, tfmt, v);
+	else
+		absent_value(e, key, tfmt);
 }
 
 /* Formats whose only conversions are %s (most text a renderer adds): copied without printf. */

@@ -56,13 +56,29 @@ struct emit {
 	int depth;
 	bool need_comma[EMIT_MAX_DEPTH];
 	bool in_array[EMIT_MAX_DEPTH];
+	/* Optional sink (emit_set_sink): output is handed over in chunks as it grows. */
+	bool (*sink)(void *arg, const char *data, size_t len);
+	void *sink_arg;
+	bool sink_failed;
 };
+
+/* Output past this many bytes is handed to the sink after the value that crossed it. */
+#define EMIT_SINK_CHUNK (64u * 1024)
 
 void emit_init(struct emit *e, enum emit_mode mode, bool pretty, bool color);
 /* Frees the buffer; accepts NULL. */
 void emit_free(struct emit *e);
 /* Returns the rendered output (NUL-terminated) or NULL after allocation failure. */
 const char *emit_result(struct emit *e, size_t *len);
+/*
+ * Streams large outputs: once the buffer holds EMIT_SINK_CHUNK bytes, the
+ * emitter passes them to sink (which returns false on failure) and reuses
+ * the buffer, so a 32768-entry ring never sits in memory as text.
+ * emit_result() then returns only what is left; emit_sink_failed() says
+ * whether any chunk was refused (nothing more is handed over after that).
+ */
+void emit_set_sink(struct emit *e, bool (*sink)(void *arg, const char *data, size_t len), void *arg);
+static inline bool emit_sink_failed(const struct emit *e) { return e->sink_failed; }
 /* Drops what was rendered so far; keeps the mode (for live views). */
 void emit_reset(struct emit *e);
 
@@ -85,6 +101,15 @@ void emit_null(struct emit *e, const char *key);
  * for each of its keys (JSON only), the list ending with NULL.
  */
 void emit_absent(struct emit *e, const char *key, ...) __attribute__((sentinel));
+/*
+ * A value that may be absent, in one call: when present, emit_uint/hex/str;
+ * when not, JSON null and the text format with its conversion printing "-"
+ * at the same width, so columns stay aligned.  emit_opt_str treats NULL and
+ * "" as absent.
+ */
+void emit_opt_uint(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v);
+void emit_opt_hex(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v);
+void emit_opt_str(struct emit *e, const char *key, const char *tfmt, const char *s);
 /* JSON string whose value is a 128-bit feature mask as "0x..." hex (no leading zeros). */
 void emit_hex128(struct emit *e, const char *key, const char *tfmt, uint64_t lo, uint64_t hi);
 
@@ -106,6 +131,11 @@ int emit_json_only_(const void *no_fmt, ...);
 #define emit_hex(e, key, tfmt, v) (EMIT_CHECK_TFMT_(tfmt, unsigned long long), (emit_hex)((e), (key), (tfmt), (v)))
 #define emit_str(e, key, tfmt, s) (EMIT_CHECK_TFMT_(tfmt, const char *), (emit_str)((e), (key), (tfmt), (s)))
 #define emit_bool(e, key, tfmt, v) (EMIT_CHECK_TFMT_(tfmt, const char *), (emit_bool)((e), (key), (tfmt), (v)))
+#define emit_opt_uint(e, key, tfmt, present, v) \
+	(EMIT_CHECK_TFMT_(tfmt, unsigned long long), (emit_opt_uint)((e), (key), (tfmt), (present), (v)))
+#define emit_opt_hex(e, key, tfmt, present, v) \
+	(EMIT_CHECK_TFMT_(tfmt, unsigned long long), (emit_opt_hex)((e), (key), (tfmt), (present), (v)))
+#define emit_opt_str(e, key, tfmt, s) (EMIT_CHECK_TFMT_(tfmt, const char *), (emit_opt_str)((e), (key), (tfmt), (s)))
 #define emit_hex128(e, key, tfmt, lo, hi) \
 	(EMIT_CHECK_TFMT_(tfmt, const char *), (emit_hex128)((e), (key), (tfmt), (lo), (hi)))
 void emit_style(struct emit *e, enum emit_style style);

@@ -218,20 +218,21 @@ enum {
  *   packed: "queue 0: packed, size 256, driver 17/w1, device 12/w1, 5 in flight, 0 anomalies"
  * ("queue ?" when the index is unknown, "?" for an index whose memory is
  * missing), then notification state, assumptions, chains and anomalies.
- * JSON top-level keys: queue_index, ring_type, size, avail_idx, used_idx
+ * JSON top-level keys: queue, ring_type, size, avail_idx, used_idx
  * (packed: the driver's and device's next positions, with
  * avail_wrap_counter and used_wrap_counter as 0/1), in_flight,
  * anomaly_count, features (hex string; null when not given),
  * ring_type_from ("snapshot" | "option" | "features" | "default" |
  * "vqdump"); split: avail_flags, used_flags (hex strings), used_event,
  * avail_event, last_avail_idx, last_used_idx; packed: driver_pos_inferred,
- * device_pos_inferred, driver_event, device_event ({flags: "enable" |
- * "disable" | "desc" | "reserved", flags_raw, off, wrap}), used_event and
+ * device_pos_inferred, driver_event, device_event ({mode: "enable" |
+ * "disable" | "desc" | "reserved", flags (hex string), off, wrap}), used_event and
  * avail_event (the DESC offsets); then kick_suppressed,
  * interrupt_suppressed, chains (ring_index, head, id, state, used_len,
  * readable_bytes, writable_bytes, truncated, descriptors [{index, addr
- * (hex string), len, flags, write, indirect}]), with VQ_RENDER_VERBOSE
- * descriptors [{index, present, addr, len, flags, next | id, state}],
+ * (hex string), len, flags (hex string), flag_names, write, indirect}]),
+ * with VQ_RENDER_VERBOSE descriptors [{index, present, addr, len, flags,
+ * flag_names, next | id, state}] (null values where not present),
  * assumptions [strings: what the decode took for granted], and anomalies
  * [{code, index, message}].  VQ_RENDER_SUMMARY leaves out chains and
  * descriptors (the keys are absent).  Unknown values are null.

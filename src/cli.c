@@ -424,6 +424,18 @@ void cli_emit_init(const struct cli_ctx *ctx, struct emit *e)
 	emit_init(e, ctx->mode, ctx->pretty, ctx->color);
 }
 
+static bool stdout_sink(void *arg, const char *data, size_t len)
+{
+	(void)arg;
+	return fwrite(data, 1, len, stdout) == len;
+}
+
+void cli_emit_init_streaming(const struct cli_ctx *ctx, struct emit *e)
+{
+	cli_emit_init(ctx, e);
+	emit_set_sink(e, stdout_sink, NULL);
+}
+
 int cli_emit_flush(const struct cli_ctx *ctx, struct emit *e)
 {
 	size_t len;
@@ -432,7 +444,7 @@ int cli_emit_flush(const struct cli_ctx *ctx, struct emit *e)
 
 	if (!s)
 		r = cli_error(ctx, EXIT_FAILURE, "out of memory while rendering output");
-	else if (fwrite(s, 1, len, stdout) != len || fflush(stdout) != 0)
+	else if (emit_sink_failed(e) || fwrite(s, 1, len, stdout) != len || fflush(stdout) != 0)
 		r = cli_error(ctx, EXIT_FAILURE, "cannot write output: %s", strerror(errno));
 	emit_free(e);
 	return r;

@@ -114,6 +114,8 @@ int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...) __attribute
 /* An emitter set up from ctx; cli_emit_flush() writes it to stdout and frees it. Returns 0 or EXIT_FAILURE. */
 void cli_emit_init(const struct cli_ctx *ctx, struct emit *e);
 int cli_emit_flush(const struct cli_ctx *ctx, struct emit *e);
+/* Like cli_emit_init, for outputs that may be megabytes: written to stdout in chunks while rendering. */
+void cli_emit_init_streaming(const struct cli_ctx *ctx, struct emit *e);
 
 /*
  * Strict number parsing, the rule of virtioctl(8) "NUMBERS": decimal, or hex

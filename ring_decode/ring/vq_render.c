@@ -67,6 +67,34 @@ static const char *flag_names(uint16_t flags, bool packed, char *buf, size_t len
 	return buf;
 }
 
+/*
+ * The flags field: a hex string and a flag_names array in JSON (unnamed bits
+ * one by one as "0x100", like status_names); names joined by '|' in text.
+ */
+static void render_flags(struct emit *e, uint16_t flags, bool packed, const char *hex_tfmt)
+{
+	static const char *const names[16] = {
+		[0] = "NEXT", [1] = "WRITE", [2] = "INDIRECT", [7] = "AVAIL", [15] = "USED",
+	};
+	char buf[64];
+
+	emit_hex(e, "flags", hex_tfmt, flags);
+	if (!emit_is_json(e)) {
+		emit_text(e, " %s", flag_names(flags, packed, buf, sizeof(buf)));
+		return;
+	}
+	emit_array_begin(e, "flag_names");
+	for (unsigned bit = 0; bit < 16; bit++)
+		if ((flags & (1u << bit)) && names[bit] && (packed || bit <= 2))
+			emit_str(e, NULL, NULL, names[bit]);
+	for (unsigned bit = 0; bit < 16; bit++)
+		if ((flags & (1u << bit)) && !(names[bit] && (packed || bit <= 2))) {
+			snprintf(buf, sizeof(buf), "0x%x", 1u << bit);
+			emit_str(e, NULL, NULL, buf);
+		}
+	emit_array_end(e);
+}
+
 static const char *event_mode_name(uint16_t flags)
 {
 	static const char *const names[] = { "enable", "disable", "desc", "reserved" };
@@ -79,7 +107,7 @@ static void render_summary(struct emit *e, const struct vq_decode_result *r)
 	bool packed = r->ring_type == VQ_RING_PACKED;
 
 	emit_style(e, EMIT_STYLE_BOLD);
-	opt_uint(e, "queue_index", "queue ", r->queue_index != VQ_QUEUE_INDEX_UNKNOWN, r->queue_index);
+	opt_uint(e, "queue", "queue ", r->queue_index != VQ_QUEUE_INDEX_UNKNOWN, r->queue_index);
 	emit_str(e, "ring_type", ": %s", packed ? "packed" : "split");
 	emit_uint(e, "size", ", size %llu", r->size);
 	if (packed) {
@@ -108,8 +136,8 @@ static void render_event(struct emit *e, const char *key, const char *who, bool 
 		return;
 	}
 	emit_object_begin(e, key);
-	emit_str(e, "flags", "%s", event_mode_name(flags));
-	emit_uint(e, "flags_raw", NULL, flags);
+	emit_str(e, "mode", "%s", event_mode_name(flags));
+	emit_hex(e, "flags", NULL, flags);
 	emit_uint(e, "off", " %llu", off_wrap & 0x7fff);
 	emit_uint(e, "wrap", "/w%llu", off_wrap >> 15);
 	emit_object_end(e);
@@ -214,16 +242,14 @@ static void render_state(struct emit *e, const struct vq_decode_result *r)
 
 static void render_elem(struct emit *e, const struct vq_chain_elem *el, bool packed)
 {
-	char names[64];
-
 	emit_object_begin(e, NULL);
 	emit_text(e, el->indirect ? "      ind" : "    desc");
 	emit_uint(e, "index", " %llu", el->table_index);
 	emit_hex(e, "addr", " addr 0x%016llx", el->addr);
 	emit_uint(e, "len", " len %llu", el->len);
 	emit_text(e, " %s", (el->flags & VQ_DESC_F_INDIRECT) ? "-" : el->write ? "W" : "R");
-	emit_uint(e, "flags", NULL, el->flags);
-	emit_text(e, " %s\n", flag_names(el->flags, packed, names, sizeof(names)));
+	render_flags(e, el->flags, packed, NULL);
+	emit_text(e, "\n");
 	emit_bool(e, "write", NULL, el->write);
 	emit_bool(e, "indirect", NULL, el->indirect);
 	emit_object_end(e);
@@ -287,7 +313,6 @@ static void render_chains(struct emit *e, const struct vq_decode_result *r)
 static void render_descriptors(struct emit *e, const struct vq_decode_result *r)
 {
 	bool packed = r->ring_type == VQ_RING_PACKED;
-	char names[64];
 
 	emit_text(e, "descriptors:\n");
 	emit_array_begin(e, "descriptors");
@@ -297,14 +322,14 @@ static void render_descriptors(struct emit *e, const struct vq_decode_result *r)
 		emit_uint(e, "index", "  %llu:", i);
 		emit_bool(e, "present", NULL, d->present);
 		if (!d->present) {
+			emit_absent(e, "addr", "len", "flags", "flag_names", packed ? "id" : "next", "state", NULL);
 			emit_text(e, " not in the snapshot\n");
 			emit_object_end(e);
 			continue;
 		}
 		emit_hex(e, "addr", " addr 0x%016llx", d->addr);
 		emit_uint(e, "len", " len %llu", d->len);
-		emit_uint(e, "flags", " flags 0x%04llx", d->flags);
-		emit_text(e, " %s", flag_names(d->flags, packed, names, sizeof(names)));
+		render_flags(e, d->flags, packed, " flags 0x%04llx");
 		emit_uint(e, packed ? "id" : "next", packed ? " id %llu" : " next %llu", d->next);
 		emit_str(e, "state", " %s\n", vq_desc_state_name(d->state));
 		emit_object_end(e);

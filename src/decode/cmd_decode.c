@@ -191,21 +191,6 @@ static int parse_pos(struct cli_ctx *ctx, const char *opt, const char *arg, uint
 	return parse_u16_opt(ctx, opt, num, idx);
 }
 
-static int parse_device(struct cli_ctx *ctx, const char *arg, uint32_t *id)
-{
-	unsigned v;
-
-	if (cli_parse_u32(arg, &v) == 0) {
-		*id = v;
-		return 0;
-	}
-	const struct virtio_device_type *t = virtio_device_type_lookup(arg);
-	if (!t)
-		return cli_usage_error(ctx, "unknown device type '%s' (a name such as net, blk, console, or an id)", arg);
-	*id = t->id;
-	return 0;
-}
-
 /* Options describing the queue itself. */
 static int parse_queue_opt(struct cli_ctx *ctx, struct decode_args *a, int c, const char *arg)
 {
@@ -247,9 +232,15 @@ static int parse_queue_opt(struct cli_ctx *ctx, struct decode_args *a, int c, co
 		a->has_queue = true;
 		a->queue = v;
 		return 0;
-	case OPT_DEVICE:
+	case OPT_DEVICE: {
+		const struct virtio_device_type *t;
+		int r = cli_device_type_arg(ctx, arg, &t);
+		if (r)
+			return r;
 		a->has_device = true;
-		return parse_device(ctx, arg, &a->device_id);
+		a->device_id = t->id;
+		return 0;
+	}
 	}
 	return cli_usage_error(ctx, "unhandled option");
 }
@@ -709,7 +700,7 @@ static int decode_and_render(struct cli_ctx *ctx, const struct decode_args *a, c
 		vq_decode_result_free(res);
 		return r;
 	}
-	cli_emit_init(ctx, &e);
+	cli_emit_init_streaming(ctx, &e);
 	vq_render(&e, s, res, (ctx->verbose ? VQ_RENDER_VERBOSE : 0) | (a->summary ? VQ_RENDER_SUMMARY : 0));
 	r = cli_emit_flush(ctx, &e);
 	if (!r && res->n_anomalies_total)

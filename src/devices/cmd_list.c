@@ -101,13 +101,13 @@ static void render_device(struct emit *e, const struct vdev *d)
 	emit_object_begin(e, NULL);
 	emit_str(e, "address", NULL, d->address);
 	emit_str(e, "transport", NULL, vdev_transport_name(d));
-	vdev_emit_opt_uint(e, "device_id", NULL, d->device_id_known, d->device_id);
+	emit_opt_uint(e, "device_id", NULL, d->device_id_known, d->device_id);
 	/* JSON says null for an id the tables lack and keeps device_id. */
 	emit_str(e, "type", NULL, t ? t->name : NULL);
-	vdev_emit_opt_str(e, "type_name", NULL, t ? t->spec_name : NULL);
-	vdev_emit_opt_str(e, "transport_driver", NULL, d->driver);
-	vdev_emit_opt_str(e, "device", NULL, vd ? vd->name : NULL);
-	vdev_emit_opt_str(e, "driver", NULL, vd ? vd->driver : NULL);
+	emit_opt_str(e, "type_name", NULL, t ? t->spec_name : NULL);
+	emit_opt_str(e, "transport_driver", NULL, d->driver);
+	emit_opt_str(e, "device", NULL, vd ? vd->name : NULL);
+	emit_opt_str(e, "driver", NULL, vd ? vd->driver : NULL);
 	render_kernel_devices(e, &cd);
 	if (vd && vd->has_status) {
 		emit_hex(e, "status", NULL, vd->status);
@@ -128,12 +128,12 @@ static void render_device(struct emit *e, const struct vdev *d)
 	} else {
 		emit_absent(e, "features", "feature_names", NULL);
 	}
-	vdev_emit_opt_hex(e, "pci_vendor_id", NULL, d->is_pci, d->pci_vendor_id);
-	vdev_emit_opt_hex(e, "pci_device_id", NULL, d->is_pci, d->pci_device_id);
-	vdev_emit_opt_uint(e, "iommu_group", NULL, d->iommu_group >= 0, (unsigned long long)d->iommu_group);
-	vdev_emit_opt_hex(e, "mmio_base", NULL, d->is_mmio && d->has_mmio_base, d->mmio_base);
-	vdev_emit_opt_uint(e, "mmio_size", NULL, d->is_mmio && d->mmio_size, d->mmio_size);
-	vdev_emit_opt_uint(e, "mmio_irq", NULL, d->is_mmio && d->mmio_irq >= 0, (unsigned long long)d->mmio_irq);
+	emit_opt_hex(e, "pci_vendor_id", NULL, d->is_pci, d->pci_vendor_id);
+	emit_opt_hex(e, "pci_device_id", NULL, d->is_pci, d->pci_device_id);
+	emit_opt_uint(e, "iommu_group", NULL, d->iommu_group >= 0, (unsigned long long)d->iommu_group);
+	emit_opt_hex(e, "mmio_base", NULL, d->is_mmio && d->has_mmio_base, d->mmio_base);
+	emit_opt_uint(e, "mmio_size", NULL, d->is_mmio && d->mmio_size, d->mmio_size);
+	emit_opt_uint(e, "mmio_irq", NULL, d->is_mmio && d->mmio_irq >= 0, (unsigned long long)d->mmio_irq);
 	emit_object_end(e);
 }
 

@@ -190,11 +190,10 @@ void info_irqs_render(struct emit *e, const struct info_irqs *irqs)
 		emit_array_end(e);
 		if (!q->names[0])
 			emit_text(e, " (no handler)");
-		vdev_emit_opt_uint(e, "count", q->has_count ? ": %llu interrupts" : ": %s interrupts", q->has_count,
-				   q->count);
-		vdev_emit_opt_str(e, "affinity", ", CPUs %s", q->affinity);
-		vdev_emit_opt_str(e, "effective_affinity", q->effective_affinity[0] ? " (effective %s)" : NULL,
-				  q->effective_affinity);
+		emit_opt_uint(e, "count", ": %llu interrupts", q->has_count, q->count);
+		emit_opt_str(e, "affinity", ", CPUs %s", q->affinity);
+		emit_opt_str(e, "effective_affinity", q->effective_affinity[0] ? " (effective %s)" : NULL,
+			     q->effective_affinity);
 		emit_text(e, "\n");
 		emit_object_end(e);
 	}
@@ -203,20 +202,20 @@ void info_irqs_render(struct emit *e, const struct info_irqs *irqs)
 
 static void render_net(struct emit *e, const struct info_sysfs_config *c)
 {
-	vdev_emit_opt_str(e, "mac", ": mac %s", c->mac);
-	vdev_emit_opt_uint(e, "mtu", ", mtu %llu", c->has_mtu, c->mtu);
-	vdev_emit_opt_uint(e, "rx_queues", ", %llu rx", c->has_rx_queues, c->rx_queues);
-	vdev_emit_opt_uint(e, "tx_queues", " / %llu tx queues", c->has_tx_queues, c->tx_queues);
+	emit_opt_str(e, "mac", ": mac %s", c->mac);
+	emit_opt_uint(e, "mtu", ", mtu %llu", c->has_mtu, c->mtu);
+	emit_opt_uint(e, "rx_queues", ", %llu rx", c->has_rx_queues, c->rx_queues);
+	emit_opt_uint(e, "tx_queues", " / %llu tx queues", c->has_tx_queues, c->tx_queues);
 	emit_absent(e, "capacity", "logical_block_size", "hw_queues", "read_only", NULL);
 }
 
 static void render_block(struct emit *e, const struct info_sysfs_config *c)
 {
 	emit_absent(e, "mac", "mtu", "rx_queues", "tx_queues", NULL);
-	vdev_emit_opt_uint(e, "capacity", ": capacity %llu sectors of 512 bytes", c->has_capacity, c->capacity);
-	vdev_emit_opt_uint(e, "logical_block_size", ", logical block size %llu", c->has_logical_block_size,
-			   c->logical_block_size);
-	vdev_emit_opt_uint(e, "hw_queues", ", %llu hardware queues", c->has_hw_queues, c->hw_queues);
+	emit_opt_uint(e, "capacity", ": capacity %llu sectors of 512 bytes", c->has_capacity, c->capacity);
+	emit_opt_uint(e, "logical_block_size", ", logical block size %llu", c->has_logical_block_size,
+		      c->logical_block_size);
+	emit_opt_uint(e, "hw_queues", ", %llu hardware queues", c->has_hw_queues, c->hw_queues);
 	if (c->has_read_only) {
 		emit_bool(e, "read_only", NULL, c->read_only);
 		if (c->read_only)

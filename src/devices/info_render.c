@@ -27,15 +27,15 @@ static void render_identity(struct emit *e, const struct info_model *m)
 	emit_style(e, EMIT_STYLE_NONE);
 	emit_str(e, "type", NULL, t ? t->name : NULL);
 	emit_text(e, " %s", vdev_type_name(&tmp, buf, sizeof(buf)));
-	vdev_emit_opt_str(e, "type_name", t ? " (%s)" : NULL, t ? t->spec_name : NULL);
-	vdev_emit_opt_uint(e, "device_id", NULL, m->device_id_known, m->device_id);
+	emit_opt_str(e, "type_name", t ? " (%s)" : NULL, t ? t->spec_name : NULL);
+	emit_opt_uint(e, "device_id", NULL, m->device_id_known, m->device_id);
 	emit_str(e, "transport", ", %s\n", vdev_transport_name(d));
 	render_pci_header(e, m);
-	vdev_emit_opt_str(e, "transport_driver", "driver: %s\n", d->driver);
-	vdev_emit_opt_str(e, "device", "virtio: %s", vd ? vd->name : NULL);
-	vdev_emit_opt_str(e, "driver", vd ? ", driver %s" : NULL, vd ? vd->driver : NULL);
+	emit_opt_str(e, "transport_driver", "driver: %s\n", d->driver);
+	emit_opt_str(e, "device", "virtio: %s", vd ? vd->name : NULL);
+	emit_opt_str(e, "driver", vd ? ", driver %s" : NULL, vd ? vd->driver : NULL);
 	emit_text(e, "\n");
-	vdev_emit_opt_uint(e, "iommu_group", "iommu group: %llu\n", d->iommu_group >= 0,
+	emit_opt_uint(e, "iommu_group", "iommu group: %llu\n", d->iommu_group >= 0,
 			   (unsigned long long)d->iommu_group);
 	emit_array_begin(e, "kernel_devices");
 	if (m->class_devs.n)
@@ -62,9 +62,9 @@ static void render_pci_header(struct emit *e, const struct info_model *m)
 	const struct pci_id_names *n = &m->names;
 
 	emit_object_begin(e, "pci");
-	vdev_emit_opt_str(e, "pci_vendor_name", n->vendor[0] ? "name: %s" : NULL, n->vendor);
-	vdev_emit_opt_str(e, "pci_device_name", n->device[0] ? " %s" : NULL, n->device);
-	vdev_emit_opt_str(e, "pci_subsystem_name", n->subsystem[0] ? " (subsystem: %s)" : NULL, n->subsystem);
+	emit_opt_str(e, "pci_vendor_name", n->vendor[0] ? "name: %s" : NULL, n->vendor);
+	emit_opt_str(e, "pci_device_name", n->device[0] ? " %s" : NULL, n->device);
+	emit_opt_str(e, "pci_subsystem_name", n->subsystem[0] ? " (subsystem: %s)" : NULL, n->subsystem);
 	if (n->vendor[0] || n->device[0])
 		emit_text(e, "\n");
 	emit_hex(e, "pci_vendor_id", "pci: vendor %04llx", d->pci_vendor_id);
@@ -74,7 +74,7 @@ static void render_pci_header(struct emit *e, const struct info_model *m)
 	emit_hex(e, "revision", ", revision %02llx", d->revision);
 	emit_hex(e, "class", ", class %06llx", d->class_code);
 	emit_uint(e, "config_space_length", ", %llu bytes of config space readable\n", d->config_len);
-	vdev_emit_opt_str(e, "physfn", d->physfn[0] ? "SR-IOV virtual function of %s\n" : NULL, d->physfn);
+	emit_opt_str(e, "physfn", d->physfn[0] ? "SR-IOV virtual function of %s\n" : NULL, d->physfn);
 	pci_cmdstat_render(e, d->config, d->config_len);
 	emit_object_end(e);
 }
@@ -140,9 +140,9 @@ static void render_virtio_cap(struct emit *e, const struct virtio_pci_cap_info *
 	} else {
 		emit_absent(e, "bar", "id", "offset", "length", NULL);
 	}
-	vdev_emit_opt_uint(e, "notify_off_multiplier", c->has_notify_off_multiplier ? " notify_off_multiplier %llu" : NULL,
+	emit_opt_uint(e, "notify_off_multiplier", c->has_notify_off_multiplier ? " notify_off_multiplier %llu" : NULL,
 			   c->has_notify_off_multiplier, c->notify_off_multiplier);
-	vdev_emit_opt_hex(e, "pci_vendor_id", c->has_vendor_id ? ": vendor_id 0x%04llx" : NULL, c->has_vendor_id,
+	emit_opt_hex(e, "pci_vendor_id", c->has_vendor_id ? ": vendor_id 0x%04llx" : NULL, c->has_vendor_id,
 			  c->vendor_id);
 	emit_text(e, " cap_len %u\n", c->cap_len);
 	render_problem_list(e, c->problems, c->n_problems, "       ");
@@ -171,7 +171,7 @@ static void render_capabilities(struct emit *e, const struct pci_cfg_decode *p)
 		emit_object_begin(e, NULL);
 		emit_uint(e, "cap_offset", NULL, p->caps[i].offset);
 		emit_uint(e, "cap_id", NULL, p->caps[i].id);
-		vdev_emit_opt_str(e, "name", NULL, p->caps[i].name);
+		emit_opt_str(e, "name", NULL, p->caps[i].name);
 		emit_object_end(e);
 	}
 	emit_array_end(e);
@@ -182,7 +182,7 @@ static void render_capabilities(struct emit *e, const struct pci_cfg_decode *p)
 		emit_object_begin(e, NULL);
 		emit_uint(e, "cap_offset", "  [%03llx]", c->offset);
 		emit_uint(e, "cap_id", " extended capability 0x%04llx", c->id);
-		vdev_emit_opt_str(e, "name", " %s\n", c->name);
+		emit_opt_str(e, "name", " %s\n", c->name);
 		emit_object_end(e);
 	}
 	emit_array_end(e);
@@ -239,9 +239,9 @@ static void render_interrupts(struct emit *e, const struct info_model *m)
 	emit_uint(e, "vectors", q->mode == VDEV_IRQ_NONE ? NULL : ", %llu", q->vectors);
 	if (q->mode == VDEV_IRQ_MSIX || q->mode == VDEV_IRQ_MSI)
 		emit_text(e, " vector%s", q->vectors == 1 ? "" : "s");
-	vdev_emit_opt_uint(e, "first_irq", q->first_irq >= 0 ? " from IRQ %llu" : NULL, q->first_irq >= 0,
+	emit_opt_uint(e, "first_irq", q->first_irq >= 0 ? " from IRQ %llu" : NULL, q->first_irq >= 0,
 			   (unsigned long long)q->first_irq);
-	vdev_emit_opt_str(e, "owner", q->owner ? " (%s)" : NULL, q->owner);
+	emit_opt_str(e, "owner", q->owner ? " (%s)" : NULL, q->owner);
 	emit_bool(e, "config_vector", NULL, q->config_vector);
 	emit_bool(e, "shared_queue_vector", NULL, q->shared_vq_vector);
 	emit_array_begin(e, "queue_names");
@@ -340,7 +340,7 @@ static void render_queues(struct emit *e, const struct info_model *m)
 {
 	const struct virtio_regs *r = m->regs;
 
-	vdev_emit_opt_uint(e, "num_queues", r && r->has_num_queues ? "queues: %llu" : NULL, r && r->has_num_queues,
+	emit_opt_uint(e, "num_queues", r && r->has_num_queues ? "queues: %llu" : NULL, r && r->has_num_queues,
 			   r ? r->num_queues : 0);
 	if (r && r->has_num_queues)
 		emit_text(e, "%s\n", r->queues_truncated ? " (first ones shown)" : "");
@@ -356,11 +356,11 @@ static void render_queues(struct emit *e, const struct info_model *m)
 		else
 			emit_null(e, "enabled");
 		/* 0xffff is VIRTIO_MSI_NO_VECTOR. */
-		vdev_emit_opt_uint(e, "msix_vector", !q->has_msix_vector || q->msix_vector == 0xffff ? NULL :
+		emit_opt_uint(e, "msix_vector", !q->has_msix_vector || q->msix_vector == 0xffff ? NULL :
 				   ", msix vector %llu", q->has_msix_vector, q->msix_vector);
 		if (q->has_msix_vector && q->msix_vector == 0xffff)
 			emit_text(e, ", no msix vector");
-		vdev_emit_opt_uint(e, "notify_off", q->has_notify_off ? ", notify_off %llu" : NULL, q->has_notify_off,
+		emit_opt_uint(e, "notify_off", q->has_notify_off ? ", notify_off %llu" : NULL, q->has_notify_off,
 				   q->notify_off);
 		emit_text(e, "\n");
 		emit_object_end(e);
@@ -385,7 +385,7 @@ static void render_config(struct emit *e, const struct info_model *m)
 		gate = r->offered;
 	else if (d->has_virtio && d->virtio.has_features)
 		gate = d->virtio.features;
-	vdev_emit_opt_uint(e, "config_generation", NULL, r->has_generation, r->generation);
+	emit_opt_uint(e, "config_generation", NULL, r->has_generation, r->generation);
 	virtio_config_render(e, "config", m->device_id, r->config, r->config_len, &gate);
 	if (r->config_torn)
 		emit_text(e, "  (config_generation kept changing: the values may be torn)\n");
@@ -396,8 +396,8 @@ static void render_registers(struct emit *e, const struct info_model *m)
 	const struct virtio_regs *r = m->regs;
 
 	emit_object_begin(e, "registers");
-	vdev_emit_opt_str(e, "access", m->access ? "registers: read through %s" : NULL, m->access);
-	vdev_emit_opt_str(e, "layout", r ? ", %s layout\n" : NULL, r ? r->layout : NULL);
+	emit_opt_str(e, "access", m->access ? "registers: read through %s" : NULL, m->access);
+	emit_opt_str(e, "layout", r ? ", %s layout\n" : NULL, r ? r->layout : NULL);
 	emit_object_end(e);
 }
 
@@ -412,21 +412,21 @@ static void render_mmio(struct emit *e, const struct info_model *m)
 		return;
 	}
 	emit_object_begin(e, "mmio");
-	vdev_emit_opt_hex(e, "base", "mmio: base 0x%llx", d->has_mmio_base, d->mmio_base);
-	vdev_emit_opt_uint(e, "size", d->mmio_size ? ", size 0x%llx" : NULL, d->mmio_size != 0, d->mmio_size);
-	vdev_emit_opt_uint(e, "irq", d->mmio_irq >= 0 ? ", IRQ %llu" : NULL, d->mmio_irq >= 0,
+	emit_opt_hex(e, "base", "mmio: base 0x%llx", d->has_mmio_base, d->mmio_base);
+	emit_opt_uint(e, "size", d->mmio_size ? ", size 0x%llx" : NULL, d->mmio_size != 0, d->mmio_size);
+	emit_opt_uint(e, "irq", d->mmio_irq >= 0 ? ", IRQ %llu" : NULL, d->mmio_irq >= 0,
 			   (unsigned long long)d->mmio_irq);
 	emit_str(e, "match", ", found by %s\n", d->mmio_match);
 	bool known = d->transport == VDEV_MMIO_V1 || d->transport == VDEV_MMIO_V2 || ids;
 	const char *source = ids ? "Version register" : d->mmio_version_source;
 
-	vdev_emit_opt_uint(e, "version", known ? "version: %llu" : NULL, known,
+	emit_opt_uint(e, "version", known ? "version: %llu" : NULL, known,
 			   ids ? r->mmio_version : d->transport == VDEV_MMIO_V1 ? 1 : 2);
-	vdev_emit_opt_str(e, "version_source", known && source ? " (%s)\n" : NULL, known ? source : NULL);
+	emit_opt_str(e, "version_source", known && source ? " (%s)\n" : NULL, known ? source : NULL);
 	if (!known)
 		emit_text(e, "version: unknown (no driver shows it and the registers were not read)\n");
-	vdev_emit_opt_hex(e, "magic", NULL, ids, ids ? r->mmio_magic : 0);
-	vdev_emit_opt_hex(e, "vendor_id", ids ? "vendor id: 0x%08llx\n" : NULL, ids, ids ? r->mmio_vendor_id : 0);
+	emit_opt_hex(e, "magic", NULL, ids, ids ? r->mmio_magic : 0);
+	emit_opt_hex(e, "vendor_id", ids ? "vendor id: 0x%08llx\n" : NULL, ids, ids ? r->mmio_vendor_id : 0);
 	emit_object_end(e);
 }
 
@@ -474,7 +474,7 @@ void info_render(struct emit *e, const struct info_model *m, const struct info_o
 	render_queues(e, m);
 	render_config(e, m);
 	info_sysfs_config_render(e, &m->sysfs_config, m->regs && m->regs->config);
-	vdev_emit_opt_str(e, "not_read", m->not_read[0] ? "not read: %s\n" : NULL, m->not_read);
+	emit_opt_str(e, "not_read", m->not_read[0] ? "not read: %s\n" : NULL, m->not_read);
 	if (opts->hexdump)
 		render_hexdump(e, m->dev);
 	emit_uint(e, "problem_count", m->problem_count ? "problems: %llu\n" : NULL, m->problem_count);

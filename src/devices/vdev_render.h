@@ -29,9 +29,4 @@ const char *vdev_status_summary(uint32_t status);
 /* A JSON array `key` of status bit names; text (when `text`): names separated by spaces. */
 void vdev_emit_status_names(struct emit *e, const char *key, uint32_t status, bool text);
 
-/* A value that may be absent: JSON null and text "-" (formatted with tfmt) when it is. */
-void vdev_emit_opt_str(struct emit *e, const char *key, const char *tfmt, const char *s);
-void vdev_emit_opt_uint(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v);
-void vdev_emit_opt_hex(struct emit *e, const char *key, const char *tfmt, bool present, unsigned long long v);
-
 #endif

@@ -85,10 +85,7 @@ static void render(struct emit *e, const char *dev, uint32_t queue, const struct
 	emit_hex(e, "desc_addr", " desc %#llx", s->desc_addr);
 	emit_hex(e, "driver_addr", " driver %#llx", s->driver_addr);
 	emit_hex(e, "device_addr", " device %#llx", s->device_addr);
-	if (s->has_last_used_idx)
-		emit_uint(e, "last_used_idx", " last_used_idx %llu", s->last_used_idx);
-	else
-		emit_null(e, "last_used_idx");
+	emit_opt_uint(e, "last_used_idx", " last_used_idx %llu", s->has_last_used_idx, s->last_used_idx);
 	emit_str(e, "file", "\n-> %s", path);
 	emit_uint(e, "bytes", " (%llu bytes)\n", bytes);
 	emit_object_end(e);

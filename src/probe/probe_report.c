@@ -72,15 +72,15 @@ static void render_queues(struct emit *e, const struct probe *p)
 			emit_null(e, "used_wrap_counter");
 			emit_text(e, ", not set up");
 		}
-		vdev_emit_opt_uint(e, "notify_off", pq->has_notify ? ", notify offset %llu" : NULL, pq->has_notify,
+		emit_opt_uint(e, "notify_off", pq->has_notify ? ", notify offset %llu" : NULL, pq->has_notify,
 				   pq->notify.notify_off);
-		vdev_emit_opt_uint(e, "notify_bar", pq->has_notify ? " (BAR %llu" : NULL, pq->has_notify, pq->notify.bar);
-		vdev_emit_opt_hex(e, "notify_offset", pq->has_notify ? " + 0x%llx)" : NULL, pq->has_notify,
+		emit_opt_uint(e, "notify_bar", pq->has_notify ? " (BAR %llu" : NULL, pq->has_notify, pq->notify.bar);
+		emit_opt_hex(e, "notify_offset", pq->has_notify ? " + 0x%llx)" : NULL, pq->has_notify,
 				  pq->notify.offset);
 		/* 0xffff is VIRTIO_MSI_NO_VECTOR: the device refused a vector, the queue was polled */
 		bool vec = pq->has_vector && pq->vector != 0xffff;
 
-		vdev_emit_opt_uint(e, "vector", vec ? ", vector %llu" : NULL, vec, pq->vector);
+		emit_opt_uint(e, "vector", vec ? ", vector %llu" : NULL, vec, pq->vector);
 		if (pq->vq)
 			emit_text(e, pq->irq_fd_index >= 0 ? ", interrupts" : ", polled");
 		emit_uint(e, "requests", pq->requests ? ", %llu requests" : NULL, pq->requests);
@@ -150,11 +150,11 @@ void probe_render(struct emit *e, const struct probe *p, const char *address, co
 	emit_style(e, EMIT_STYLE_BOLD);
 	emit_str(e, "address", "%s", address);
 	emit_style(e, EMIT_STYLE_NONE);
-	vdev_emit_opt_str(e, "type", ": %s", type ? type->name : NULL);
+	emit_opt_str(e, "type", ": %s", type ? type->name : NULL);
 	emit_uint(e, "device_id", " (device id %llu)", p->device_id);
 	emit_str(e, "transport", ", %s", transport_name);
-	vdev_emit_opt_str(e, "dma", ", DMA %s", dma_mode);
-	vdev_emit_opt_str(e, "interrupts", ", interrupts %s", interrupts);
+	emit_opt_str(e, "dma", ", DMA %s", dma_mode);
+	emit_opt_str(e, "interrupts", ", interrupts %s", interrupts);
 	emit_text(e, "\n");
 	emit_hex(e, "status", "status 0x%02llx", p->status);
 	emit_text(e, " (%s)\n", vdev_status_summary(p->status));

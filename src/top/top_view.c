@@ -186,7 +186,7 @@ static void emit_latency(struct emit *e, const char *key, bool known, uint64_t n
 	char buf[16];
 
 	if (emit_is_json(e)) {
-		vdev_emit_opt_uint(e, key, NULL, known, ns);
+		emit_opt_uint(e, key, NULL, known, ns);
 		return;
 	}
 	format_ns(buf, sizeof(buf), ns);
@@ -232,19 +232,19 @@ void top_render_row(struct emit *e, const struct top_row *r)
 
 	emit_object_begin(e, NULL);
 	emit_str(e, "device", "%-9s ", q->device);
-	vdev_emit_opt_uint(e, "device_id", NULL, q->device_id != 0, q->device_id);
-	vdev_emit_opt_str(e, "type", "%-8s ", type);
-	vdev_emit_opt_uint(e, "queue", "%5llu ", q->queue != VQ_QUEUE_INDEX_UNKNOWN, q->queue);
-	vdev_emit_opt_str(e, "name", "%-16s ", q->name[0] ? q->name : NULL);
-	vdev_emit_opt_str(e, "ring_type", "%-6s ", ring ? (q->ring_type == VQ_RING_PACKED ? "packed" : "split") : NULL);
-	vdev_emit_opt_uint(e, "size", "%5llu ", ring, q->size);
+	emit_opt_uint(e, "device_id", NULL, q->device_id != 0, q->device_id);
+	emit_opt_str(e, "type", "%-8s ", type);
+	emit_opt_uint(e, "queue", "%5llu ", q->queue != VQ_QUEUE_INDEX_UNKNOWN, q->queue);
+	emit_opt_str(e, "name", "%-16s ", q->name[0] ? q->name : NULL);
+	emit_opt_str(e, "ring_type", "%-6s ", ring ? (q->ring_type == VQ_RING_PACKED ? "packed" : "split") : NULL);
+	emit_opt_uint(e, "size", "%5llu ", ring, q->size);
 	emit_tick_count(e, "kicks", 8, r->kicks, r->interval_s);
 	emit_tick_count(e, "interrupts", 8, r->interrupts, r->interval_s);
-	vdev_emit_opt_uint(e, "avail_idx", "%6llu ", idx, q->avail_idx);
-	vdev_emit_opt_uint(e, "used_idx", "%6llu ", idx, q->used_idx);
-	vdev_emit_opt_uint(e, "last_used_idx", "%6llu ", idx, q->last_used_idx);
-	vdev_emit_opt_uint(e, "in_flight", "%5llu ", r->has_in_flight, r->in_flight);
-	vdev_emit_opt_uint(e, "num_free", "%5llu ", q->have & VQ_OBS_NUM_FREE, q->num_free);
+	emit_opt_uint(e, "avail_idx", "%6llu ", idx, q->avail_idx);
+	emit_opt_uint(e, "used_idx", "%6llu ", idx, q->used_idx);
+	emit_opt_uint(e, "last_used_idx", "%6llu ", idx, q->last_used_idx);
+	emit_opt_uint(e, "in_flight", "%5llu ", r->has_in_flight, r->in_flight);
+	emit_opt_uint(e, "num_free", "%5llu ", q->have & VQ_OBS_NUM_FREE, q->num_free);
 	emit_latency(e, "latency_p50_ns", r->has_latency, r->latency_p50_ns);
 	emit_latency(e, "latency_p99_ns", r->has_latency, r->latency_p99_ns);
 	emit_tick_count(e, "kicks_suppressed", 8, r->kicks_suppressed, r->interval_s);
@@ -253,7 +253,7 @@ void top_render_row(struct emit *e, const struct top_row *r)
 	emit_tick_count(e, "interrupts_spurious", 0, r->interrupts_spurious, r->interval_s);
 	emit_tick_count(e, "adds", 0, r->adds, r->interval_s);
 	emit_tick_count(e, "completions", 0, r->completions, r->interval_s);
-	vdev_emit_opt_uint(e, "stalls_total", NULL, r->stall_known, r->stalls_total);
+	emit_opt_uint(e, "stalls_total", NULL, r->stall_known, r->stalls_total);
 	emit_object_end(e);
 }
 
@@ -272,8 +272,8 @@ void top_render_tick(struct emit *e, const struct top_state *st, const size_t *o
 	emit_object_begin(e, NULL);
 	emit_str(e, "time", "virtioctl top - %s", when);
 	emit_str(e, "source", ", source %s", info->source);
-	vdev_emit_opt_str(e, "degraded", NULL, info->degraded_why[0] ? info->degraded_why : NULL);
-	vdev_emit_opt_uint(e, "interval_ms", NULL, dt > 0, (unsigned long long)(dt * 1000 + 0.5));
+	emit_opt_str(e, "degraded", NULL, info->degraded_why[0] ? info->degraded_why : NULL);
+	emit_opt_uint(e, "interval_ms", NULL, dt > 0, (unsigned long long)(dt * 1000 + 0.5));
 	if (dt > 0)
 		emit_text(e, ", interval %.2f s", dt);
 	emit_uint(e, "queue_count", ", %llu queues\n", n);

@@ -214,11 +214,36 @@ static int run_whole_process(const char *virtioctl, struct ring *r, int iters)
 	return ret;
 }
 
+/* `ring_bench --write-vqdump FILE`: the split benchmark queue as a .vqdump, to profile `decode` on it by hand. */
+static int write_dump(const char *path)
+{
+	struct ring r;
+	struct emit_buf b = { 0 };
+	struct rd_error err;
+	FILE *f = fopen(path, "wb");
+	int ret = 0;
+
+	build_split(&r, 1);
+	if (!f || vqdump_write(&r.s, &b, &err) || fwrite(b.data, 1, b.len, f) != b.len) {
+		fprintf(stderr, "cannot write %s\n", path);
+		ret = 1;
+	}
+	if (f && fclose(f))
+		ret = 1;
+	emit_buf_free(&b);
+	vq_snapshot_free(&r.s);
+	free(r.mem);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	int iters = argc > 1 ? atoi(argv[1]) : 50;
 	struct ring rings[3];
 	int ret = 0;
+
+	if (argc == 3 && !strcmp(argv[1], "--write-vqdump"))
+		return write_dump(argv[2]);
 
 	if (iters <= 0)
 		iters = 50;
