@@ -509,12 +509,17 @@ void (emit_opt_hex)(struct emit *e, const char *key, const char *tfmt, bool pres
 		absent_value(e, key, tfmt);
 }
 
-/* Formats whose only conversions are %s (most text a renderer adds): copied without printf. */
+/* Formats whose only conversions are %s and %zu (most text a renderer adds): copied without printf. */
 static bool only_s_conversions(const char *fmt)
 {
-	for (const char *p = strchr(fmt, '%'); p; p = strchr(p + 2, '%'))
-		if (p[1] != 's')
+	for (const char *p = strchr(fmt, '%'); p; p = strchr(p + 1, '%')) {
+		if (p[1] == 's')
+			p += 1;
+		else if (p[1] == 'z' && p[2] == 'u')
+			p += 2;
+		else
 			return false;
+	}
 	return true;
 }
 
@@ -532,6 +537,13 @@ void emit_text(struct emit *e, const char *fmt, ...)
 			emit_buf_append(&e->buf, p, lit);
 			if (!pct)
 				break;
+			if (pct[1] == 'z') {
+				char tmp[24];
+				const char *d = digits(tmp + sizeof(tmp), va_arg(ap, size_t), false);
+				emit_buf_append(&e->buf, d, (size_t)(tmp + sizeof(tmp) - d));
+				p = pct + 3;
+				continue;
+			}
 			const char *s = va_arg(ap, const char *);
 			emit_buf_append(&e->buf, s, strlen(s));
 			p = pct + 2;

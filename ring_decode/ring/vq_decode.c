@@ -170,11 +170,9 @@ void vq_assume(struct vq_dec *d, const char *what)
 		r->assumptions[r->n_assumptions++] = what;
 }
 
-void vq_check_desc_flags(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
-			 uint32_t anomaly_index)
+void vq_report_desc_flags(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
+			  uint32_t anomaly_index)
 {
-	if (!vq_desc_flags_reserved(d, el->flags))
-		return;
 	if (el->indirect)
 		vq_anomaly_add(d, VQ_ANOM_DESC_FLAGS_RESERVED, anomaly_index,
 			       "entry %u of the indirect table of descriptor %u has flags 0x%x, with reserved bits set",
@@ -253,34 +251,25 @@ bool vq_chain_pool_grow(struct vq_dec *d, size_t ci)
 	return true;
 }
 
-void vq_chain_account(struct vq_dec *d, struct vq_chain *c, const struct vq_chain_elem *el,
-		      uint32_t anomaly_index, bool *seen_write)
+void vq_report_chain_elem(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
+			  uint32_t anomaly_index, bool seen_write)
 {
 	const char *where = el->indirect ? "indirect table entry" : "descriptor";
 
 	if (el->len == 0)
 		vq_anomaly_add(d, VQ_ANOM_ZERO_LENGTH, anomaly_index, "%s %u in the chain of head %u has length 0",
 			       where, el->table_index, c->head);
-	if (el->write) {
-		*seen_write = true;
-		c->writable_bytes += el->len;
-	} else {
-		if (*seen_write)
-			vq_anomaly_add(d, VQ_ANOM_READABLE_AFTER_WRITABLE, anomaly_index,
-				       "%s %u in the chain of head %u is device-readable but follows a device-writable one",
-				       where, el->table_index, c->head);
-		c->readable_bytes += el->len;
-	}
+	if (!el->write && seen_write)
+		vq_anomaly_add(d, VQ_ANOM_READABLE_AFTER_WRITABLE, anomaly_index,
+			       "%s %u in the chain of head %u is device-readable but follows a device-writable one",
+			       where, el->table_index, c->head);
 }
 
-void vq_chain_end(struct vq_dec *d, struct vq_chain *c)
+void vq_report_chain_bytes(struct vq_dec *d, const struct vq_chain *c)
 {
-	uint64_t total = c->readable_bytes + c->writable_bytes;
-
-	if (total > 0x100000000ull)
-		vq_anomaly_add(d, VQ_ANOM_CHAIN_BYTES_OVERFLOW, c->head,
-			       "the chain of head %u describes %llu bytes, more than 2^32", c->head,
-			       (unsigned long long)total);
+	vq_anomaly_add(d, VQ_ANOM_CHAIN_BYTES_OVERFLOW, c->head,
+		       "the chain of head %u describes %llu bytes, more than 2^32", c->head,
+		       (unsigned long long)(c->readable_bytes + c->writable_bytes));
 }
 
 static void chains_fixup(struct vq_dec *d)

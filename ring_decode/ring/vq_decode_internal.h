@@ -114,9 +114,20 @@ static inline bool vq_desc_flags_reserved(const struct vq_dec *d, uint16_t flags
 	return flags & (d->s->ring_type == VQ_RING_PACKED ? (uint16_t)~0x8087u : (uint16_t)~0x7u);
 }
 
-/* Reports reserved flag bits of a chain element (anomaly_index: the descriptor, or the one pointing at its table). */
-void vq_check_desc_flags(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
-			 uint32_t anomaly_index);
+void vq_report_desc_flags(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
+			  uint32_t anomaly_index);
+
+/*
+ * Reports reserved flag bits of a chain element (anomaly_index: the
+ * descriptor, or the one pointing at its table).  Inline, like the two
+ * below: they run once per descriptor, and only an anomaly leaves the fast path.
+ */
+static inline void vq_check_desc_flags(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
+				       uint32_t anomaly_index)
+{
+	if (vq_desc_flags_reserved(d, el->flags))
+		vq_report_desc_flags(d, c, el, anomaly_index);
+}
 
 /*
  * Claims the indirect table at addr for descriptor `parent`; false when an
@@ -125,12 +136,30 @@ void vq_check_desc_flags(struct vq_dec *d, const struct vq_chain *c, const struc
  */
 bool vq_indirect_claim(struct vq_dec *d, uint64_t addr, uint32_t parent);
 
+void vq_report_chain_elem(struct vq_dec *d, const struct vq_chain *c, const struct vq_chain_elem *el,
+			  uint32_t anomaly_index, bool seen_write);
+void vq_report_chain_bytes(struct vq_dec *d, const struct vq_chain *c);
+
 /* Accounts an element's bytes and the readable-before-writable rule. */
-void vq_chain_account(struct vq_dec *d, struct vq_chain *c, const struct vq_chain_elem *el,
-		      uint32_t anomaly_index, bool *seen_write);
+static inline void vq_chain_account(struct vq_dec *d, struct vq_chain *c, const struct vq_chain_elem *el,
+				    uint32_t anomaly_index, bool *seen_write)
+{
+	if (el->len == 0 || (!el->write && *seen_write))
+		vq_report_chain_elem(d, c, el, anomaly_index, *seen_write);
+	if (el->write) {
+		*seen_write = true;
+		c->writable_bytes += el->len;
+	} else {
+		c->readable_bytes += el->len;
+	}
+}
 
 /* Checks the rules shared by all chains once walked (byte total). */
-void vq_chain_end(struct vq_dec *d, struct vq_chain *c);
+static inline void vq_chain_end(struct vq_dec *d, struct vq_chain *c)
+{
+	if (c->readable_bytes + c->writable_bytes > 0x100000000ull)
+		vq_report_chain_bytes(d, c);
+}
 
 int vq_decode_split(struct vq_dec *d);
 int vq_decode_packed(struct vq_dec *d);

@@ -26,6 +26,7 @@ struct probe_opts {
 	bool poll;
 	bool write;                              /* blk: write tests (original data restored) */
 	const char *tests;                       /* --test=LIST, NULL: every test that applies */
+	unsigned bench_ms;                       /* blk.bench: run length per queue depth; 0: 3 s (tests shorten it) */
 };
 
 #define PROBE_DEFAULT_QUEUE_SIZE 256u
@@ -121,6 +122,14 @@ int probe_request(struct probe *p, struct probe_queue *q, const struct vq_sg *sg
  * advance): 1 with cookie/len, or a negative errno as probe_request().
  */
 int probe_wait_used(struct probe *p, struct probe_queue *q, void **cookie, uint32_t *len);
+/*
+ * Whether the device is gone or going: the kernel asked vfio for it back (a
+ * hot-unplug waits in vfio-pci's release until we close it), its status
+ * reads all-ones or fails, or it wants a reset.  Negative errno with
+ * p->error naming queue q, or 0.  Waits that do not go through
+ * probe_wait_used() call it every few milliseconds.
+ */
+int probe_check_device(struct probe *p, struct probe_queue *q);
 
 /*
  * Per-queue reset (VIRTIO_F_RING_RESET, spec 2.6.1): resets queue pq, reads

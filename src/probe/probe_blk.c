@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Block device self-tests (spec 5.2): capacity, GET_ID serial, reads two ways compared, flush, guarded writes. */
+/* Block device self-tests (spec 5.2): capacity, GET_ID serial, reads two ways compared, flush, guarded writes, a benchmark. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "probe_tests.h"
@@ -27,6 +28,9 @@ enum {
 	HDR_OFF = 0,
 	STATUS_OFF = 16,
 	DATA_OFF = 4096,
+	BENCH_BLOCK = 4096,
+	BENCH_SECONDS = 3,
+	BENCH_MAX_DEPTH = 32,
 };
 
 struct blk_io {
@@ -257,6 +261,187 @@ static int test_write(struct probe *p)
 	return 0;
 }
 
+/* ---- blk.bench: 4 KiB random reads at queue depth 1 and 32, polled; a benchmark, run only when named ---- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether LIST names this test itself; a suite name ("blk") does not select a benchmark. */
+static bool named_explicitly(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *s = list; s && *s;) {
+		size_t len = strcspn(s, ",");
+
+		if (len == n && !strncmp(s, name, n))
+			return true;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return false;
+}
+
+struct bench_run {
+	unsigned depth;
+	uint64_t reads, bad, elapsed_ns, latency_sum_ns;
+};
+
+struct bench_slot {
+	struct blk_io io;
+	uint64_t issued_ns;
+};
+
+/* xorshift64*: a reproducible stream of block numbers, the same every run. */
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dull;
+}
+
+static int bench_submit(struct probe *p, struct bench_slot *slot, uint64_t blocks, uint64_t *rng)
+{
+	struct probe_queue *pq = &p->queues[0];
+	struct blk_io *io = &slot->io;
+	struct vq_sg sg[3] = {
+		{ io->buf.bus_addr + HDR_OFF, 16 },
+		{ io->data_bus, BENCH_BLOCK },
+		{ io->buf.bus_addr + STATUS_OFF, 1 },
+	};
+
+	memset(io->hdr, 0, 16);
+	vq_put_le32(io->hdr, BLK_T_IN);
+	vq_put_le64(io->hdr + 8, next_random(rng) % blocks * (BENCH_BLOCK / SECTOR));
+	*io->status = 0xee;
+	slot->issued_ns = mono_ns();
+	int r = vq_add(pq->vq, sg, 1, 2, slot);
+
+	return r < 0 ? probe_fail(p, r, "queue 0: could not add a benchmark read: %s", strerror(-r)) : 0;
+}
+
+/*
+ * Keeps `depth` reads in flight for BENCH_SECONDS (opts->bench_ms), polling the used ring
+ * without sleeping (the embedded driver at its fastest), then drains.  Every
+ * wait is bounded: no completion for the request timeout ends it with the
+ * queue described, and the device is checked every 10 ms.
+ */
+static int bench_depth(struct probe *p, struct bench_slot *slots, unsigned depth, uint64_t blocks, struct bench_run *run)
+{
+	struct probe_queue *pq = &p->queues[0];
+	uint64_t rng = 0x9e3779b97f4a7c15ull, start = mono_ns();
+	uint64_t run_ns = (p->opts->bench_ms ? p->opts->bench_ms : BENCH_SECONDS * 1000u) * 1000000ull;
+	uint64_t stop = start + run_ns, last_progress = start, next_check = start;
+	unsigned in_flight = 0;
+	int r;
+
+	*run = (struct bench_run){ .depth = depth };
+	for (unsigned i = 0; i < depth; i++, in_flight++)
+		if ((r = bench_submit(p, &slots[i], blocks, &rng)) < 0)
+			return r;
+	while (in_flight) {
+		void *cookie;
+		uint32_t len;
+		uint64_t now = mono_ns();
+
+		if ((r = vq_kick(pq->vq)) < 0)
+			return probe_fail(p, r, "queue 0: notifying the device failed: %s", strerror(-r));
+		while ((r = vq_reap(pq->vq, &cookie, &len)) == 1) {
+			struct bench_slot *slot = cookie;
+
+			now = mono_ns();
+			last_progress = now;
+			in_flight--;
+			run->reads++;
+			run->latency_sum_ns += now - slot->issued_ns;
+			if (*slot->io.status != BLK_S_OK || len != BENCH_BLOCK + 1)
+				run->bad++;
+			if (now < stop) {
+				if ((r = bench_submit(p, slot, blocks, &rng)) < 0)
+					return r;
+				in_flight++;
+			}
+		}
+		if (r < 0) {
+			char d[256];
+
+			vq_describe(pq->vq, d, sizeof(d));
+			return probe_fail(p, r, "the device broke the ring protocol (see violations): %s", d);
+		}
+		if (now >= next_check) {
+			next_check = now + 10000000ull;
+			if ((r = probe_check_device(p, pq)) < 0)
+				return r;
+		}
+		if (now - last_progress > (uint64_t)p->opts->timeout_ms * 1000000ull) {
+			char d[256];
+
+			vq_describe(pq->vq, d, sizeof(d));
+			return probe_fail(p, -ETIMEDOUT, "timed out after %u ms without a completed benchmark read: %s",
+					  p->opts->timeout_ms, d);
+		}
+	}
+	run->elapsed_ns = mono_ns() - start;
+	pq->requests += run->reads;
+	pq->bytes_out += 16 * run->reads;
+	pq->bytes_in += (BENCH_BLOCK + 1ull) * run->reads;
+	return 0;
+}
+
+static uint64_t iops_of(const struct bench_run *b)
+{
+	return b->elapsed_ns ? b->reads * 1000000000ull / b->elapsed_ns : 0;
+}
+
+static int test_bench(struct probe *p)
+{
+	uint64_t blocks = probe_config_le(p, BLK_CFG_CAPACITY, 8) / (BENCH_BLOCK / SECTOR);
+	struct bench_slot slots[BENCH_MAX_DEPTH];
+	static const unsigned depths[] = { 1, BENCH_MAX_DEPTH };
+	struct bench_run runs[2];
+	int r;
+
+	if (!named_explicitly(p->opts->tests, "blk.bench")) {
+		probe_result(p, "blk.bench", PROBE_SKIP, "a benchmark: runs only when named, --test blk.bench (best with --poll)");
+		return 0;
+	}
+	if (!blocks) {
+		probe_result(p, "blk.bench", PROBE_SKIP, "capacity below 4 KiB");
+		return 0;
+	}
+	unsigned max_depth = vq_size(p->queues[0].vq) / 3;   /* three descriptors per read without indirect tables */
+
+	for (unsigned i = 0; i < BENCH_MAX_DEPTH; i++)
+		if ((r = blk_io_alloc(p, &slots[i].io, BENCH_BLOCK)) < 0)
+			return r;
+	for (unsigned k = 0; k < 2; k++) {
+		unsigned depth = depths[k] < max_depth ? depths[k] : (max_depth ? max_depth : 1);
+
+		if ((r = bench_depth(p, slots, depth, blocks, &runs[k])) < 0)
+			return r;
+	}
+	uint64_t reads = runs[0].reads + runs[1].reads, bad = runs[0].bad + runs[1].bad;
+	struct probe_test_result *res = probe_result(
+		p, "blk.bench", bad ? PROBE_FAIL : PROBE_PASS,
+		"4 KiB random reads, %.1fs each: qd%u %llu IOPS (%llu us mean), qd%u %llu IOPS (%llu us mean)%s",
+		(p->opts->bench_ms ? p->opts->bench_ms : BENCH_SECONDS * 1000u) / 1000.0, runs[0].depth, (unsigned long long)iops_of(&runs[0]),
+		(unsigned long long)(runs[0].reads ? runs[0].latency_sum_ns / runs[0].reads / 1000 : 0), runs[1].depth,
+		(unsigned long long)iops_of(&runs[1]),
+		(unsigned long long)(runs[1].reads ? runs[1].latency_sum_ns / runs[1].reads / 1000 : 0),
+		bad ? "; some reads failed or came back short" : "");
+
+	probe_result_traffic(res, reads * BENCH_BLOCK,
+			     reads ? (runs[0].latency_sum_ns + runs[1].latency_sum_ns) / reads : 0);
+	return 0;
+}
+
 static size_t blk_queues(const struct probe *p, uint16_t *out, size_t max)
 {
 	(void)p;
@@ -272,6 +457,7 @@ static const struct probe_test blk_tests[] = {
 	{ "blk.read", "read the first sectors with 1 and with several data descriptors; compare", test_read },
 	{ "blk.flush", "FLUSH when negotiated", test_flush },
 	{ "blk.write", "with --write: overwrite the last sector, read back, restore", test_write },
+	{ "blk.bench", "benchmark, only when named: 4 KiB random reads at queue depth 1 and 32, IOPS", test_bench },
 	{ 0 },
 };
 

@@ -212,13 +212,7 @@ static bool wait_slice(struct probe *p, struct probe_queue *pq, int slice_ms, ui
 
 static const char *plural_s(unsigned n) { return n == 1 ? "" : "s"; }
 
-/*
- * Whether the device is gone or going: the kernel asked vfio for it back (a
- * hot-unplug waits in vfio-pci's release until we close it), its status
- * reads all-ones or fails, or it wants a reset.  Negative errno with
- * p->error set, or 0.
- */
-static int check_device(struct probe *p, struct probe_queue *pq)
+int probe_check_device(struct probe *p, struct probe_queue *pq)
 {
 	unsigned n = vq_in_flight(pq->vq);
 	uint8_t st = 0;
@@ -255,7 +249,7 @@ int probe_wait_used(struct probe *p, struct probe_queue *pq, void **cookie, uint
 
 		if (now >= next_status || now >= deadline) {
 			next_status = now + 10000000ull;
-			if ((r = check_device(p, pq)) < 0)
+			if ((r = probe_check_device(p, pq)) < 0)
 				return r;
 		}
 		if (now >= deadline) {

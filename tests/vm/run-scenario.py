@@ -43,9 +43,9 @@ MACHINES = {
     # intel-iommu has to be created before the PCI devices it translates for. iommu=pt
     # gives kernel drivers identity mappings, so ring addresses QMP reports stay
     # guest-physical (pmemsave works) while vfio still gets real groups and domains.
+    # no_timer_check: on a loaded host TCG misses the kernel's IO-APIC timer test, and with
+    # interrupt remapping on the kernel panics ("timer doesn't work through Interrupt-remapped IO-APIC").
     "q35-iommu": {"args": ["-M", "q35", "-device", "intel-iommu,intremap=on,caching-mode=on"],
-                  # no_timer_check: on a loaded host TCG can miss the IRQ0 ticks the kernel's
-                  # boot-time timer check waits for, which panics with interrupt remapping on.
                   "kargs": ["intel_iommu=on", "iommu=pt", "no_timer_check"], "transport": "pci-modern"},
     # force-legacy=false: virtio-mmio transports default to the legacy (v1) register layout,
     # and modern-only devices (gpu, input) refuse to plug into those.

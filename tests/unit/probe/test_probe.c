@@ -18,13 +18,14 @@
 #include "vq_input.h"
 
 enum { DISK_SECTORS = 128, SECTOR = 512 };
-enum model_mode { MODEL_OK, MODEL_LEN_TOO_LARGE, MODEL_SILENT, MODEL_VANISH };
+enum model_mode { MODEL_OK, MODEL_LEN_TOO_LARGE, MODEL_SILENT, MODEL_VANISH, MODEL_BAD_ID, MODEL_BAD_INDEX };
 
 struct blk_model {
 	enum model_mode mode;
 	struct fake_vq_device q;
 	uint64_t attached_desc;
 	unsigned served;
+	unsigned max_batch;          /* most requests found available at one notify */
 	uint8_t disk[DISK_SECTORS * SECTOR];
 };
 
@@ -79,14 +80,24 @@ static void on_notify(struct fake_device *d, uint16_t qi, uint32_t value, void *
 		d->removed = true;
 		return;
 	}
+	unsigned batch = 0;
+
 	while (fake_vq_pop(&m->q, &r) == 1) {
+		if (++batch > m->max_batch)
+			m->max_batch = batch;
 		if (m->mode == MODEL_SILENT)
 			continue;
 		uint32_t len = serve(m, &r);
 
 		if (m->mode == MODEL_LEN_TOO_LARGE)
 			len = r.writable_bytes + 100;
-		fake_vq_push(&m->q, r.id, len, packed ? r.n_ring_desc : 1);
+		if (m->mode == MODEL_BAD_INDEX && packed)
+			m->q.used_wrap = !m->q.used_wrap;   /* marks used with the wrong wrap counter */
+		fake_vq_push(&m->q, m->mode == MODEL_BAD_ID ? fq->size + 5u : r.id, len, packed ? r.n_ring_desc : 1);
+		if (m->mode == MODEL_BAD_INDEX && !packed) {
+			m->q.used_idx = (uint16_t)(m->q.used_idx + 5);   /* used.idx runs 5 entries ahead */
+			vq_put_le16(m->q.device + 2, m->q.used_idx);
+		}
 		m->served++;
 	}
 }
@@ -275,6 +286,44 @@ static void test_hostile_used_len(void **state)
 	rig_free(g);
 }
 
+/*
+ * A hostile device behind the whole stack (fake transport, probe, driver
+ * queue): every bad used entry ends the probe with -EPROTO, the violation
+ * with its spec section, the test failed, and the device reset at the end.
+ */
+static void hostile_through_probe(bool packed, enum model_mode mode, const char *code, const char *section)
+{
+	struct rig *g = rig_new(mode, packed);
+
+	g->opts.tests = "blk.serial";
+	assert_int_equal(probe_init_device(&g->p), 0);
+	assert_int_equal(probe_run(&g->p), -EPROTO);
+	if (violation_count(&g->p.violations, code) != 1)
+		fail_msg("%s ring, mode %d: no %s violation (%zu recorded, first %s)", packed ? "packed" : "split", mode, code,
+			 g->p.violations.n, g->p.violations.n ? g->p.violations.v[0].code : "-");
+	assert_string_equal(g->p.violations.v[0].section, section);
+	assert_non_null(strstr(g->p.error, "broke the ring protocol"));
+	assert_non_null(strstr(g->p.error, packed ? "(packed, size" : "(split, size"));
+	expect_result(&g->p, "blk.serial", PROBE_FAIL);
+	unsigned resets = g->dev.resets;
+
+	probe_finish(&g->p);
+	assert_int_equal(g->dev.resets, resets + 1);
+	assert_int_equal(g->dev.status, 0);
+	rig_free(g);
+}
+
+static void test_hostile_entries_through_probe(void **state)
+{
+	(void)state;
+	hostile_through_probe(false, MODEL_LEN_TOO_LARGE, "used_len_too_large", "2.7.8.1");
+	hostile_through_probe(false, MODEL_BAD_ID, "used_id_out_of_range", "2.7.8");
+	hostile_through_probe(false, MODEL_BAD_INDEX, "used_idx_jump", "2.7.8");
+	hostile_through_probe(true, MODEL_LEN_TOO_LARGE, "used_len_too_large", "2.8.4");
+	hostile_through_probe(true, MODEL_BAD_ID, "used_id_out_of_range", "2.8.1");
+	hostile_through_probe(true, MODEL_BAD_INDEX, "packed_wrap_wrong", "2.8.1");
+}
+
 static void test_timeout_names_queue(void **state)
 {
 	(void)state;
@@ -298,6 +347,35 @@ static void test_device_vanishes(void **state)
 	assert_int_equal(probe_init_device(&g->p), 0);
 	assert_int_equal(probe_run(&g->p), -ENODEV);
 	assert_non_null(strstr(g->p.error, "went away"));
+	rig_free(g);
+}
+
+/* blk.bench runs only when named, keeps 32 reads in flight at depth 32, and counts what the model served. */
+static void test_blk_bench(void **state)
+{
+	(void)state;
+	struct rig *g = rig_new(MODEL_OK, false);
+
+	g->opts.tests = "blk";
+	assert_int_equal(probe_init_device(&g->p), 0);
+	assert_int_equal(probe_run(&g->p), 0);
+	expect_result(&g->p, "blk.bench", PROBE_SKIP);
+	rig_free(g);
+
+	g = rig_new(MODEL_OK, false);
+	g->opts.tests = "blk.bench";
+	g->opts.bench_ms = 50;
+	assert_int_equal(probe_init_device(&g->p), 0);
+	if (probe_run(&g->p) != 0)
+		fail_msg("probe_run: %s", g->p.error);
+	expect_result(&g->p, "blk.bench", PROBE_PASS);
+	assert_non_null(strstr(result(&g->p, "blk.bench")->detail, "qd1 "));
+	assert_non_null(strstr(result(&g->p, "blk.bench")->detail, "qd32 "));
+	assert_int_equal(g->model.max_batch, 32);
+	assert_true(g->model.served > 64);
+	assert_int_equal(g->p.queues[0].requests, g->model.served);
+	assert_int_equal(result(&g->p, "blk.bench")->bytes, 4096ull * g->model.served);
+	assert_int_equal(vq_in_flight(g->p.queues[0].vq), 0);
 	rig_free(g);
 }
 
@@ -325,8 +403,10 @@ int main(void)
 		cmocka_unit_test(test_reset_never_completes),
 		cmocka_unit_test(test_needs_reset_noticed),
 		cmocka_unit_test(test_hostile_used_len),
+		cmocka_unit_test(test_hostile_entries_through_probe),
 		cmocka_unit_test(test_timeout_names_queue),
 		cmocka_unit_test(test_device_vanishes),
+		cmocka_unit_test(test_blk_bench),
 		cmocka_unit_test(test_test_selection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

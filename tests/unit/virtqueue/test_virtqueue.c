@@ -438,6 +438,55 @@ static void test_split_hostile_desc_rewrite(void **state)
 	teardown(h);
 }
 
+static void test_split_hostile_idx_backwards(void **state)
+{
+	(void)state;
+	struct fake_vq_request r;
+	struct harness *h = one_split_request(&r);
+
+	vq_put_le16(h->dev.device + 2, 0xffff);   /* used.idx one step behind the driver's: 65535 "new" entries */
+	expect_caught(h, "used_idx_jump", "2.7.8");
+	teardown(h);
+}
+
+static void test_split_hostile_double_completion(void **state)
+{
+	(void)state;
+	struct harness *h = setup(VQ_RING_SPLIT, 8, NULL, false);
+	struct fake_vq_request r[2];
+	void *cookie;
+	uint32_t len;
+
+	assert_int_equal(add_three(h, 0), 0);
+	assert_int_equal(add_three(h, 1), 0);
+	assert_int_equal(fake_vq_pop(&h->dev, &r[0]), 1);
+	assert_int_equal(fake_vq_pop(&h->dev, &r[1]), 1);
+	/* two used entries, both naming the first head: the second completes a buffer no longer in flight */
+	fake_vq_push(&h->dev, r[0].id, 1, 1);
+	fake_vq_push(&h->dev, r[0].id, 1, 1);
+	assert_int_equal(vq_reap(h->vq, &cookie, &len), 1);
+	assert_ptr_equal(cookie, h->bufs[0]);
+	expect_caught(h, "used_id_not_head", "2.7.8");
+	teardown(h);
+}
+
+static void test_split_hostile_in_order_short(void **state)
+{
+	(void)state;
+	static const unsigned io[] = { VIRTIO_F_IN_ORDER_BIT, 0 };
+	struct harness *h = setup(VQ_RING_SPLIT, 16, io, false);
+	struct fake_vq_request r[3];
+
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(add_three(h, i), 0);
+		assert_int_equal(fake_vq_pop(&h->dev, &r[i]), 1);
+	}
+	/* the third request's entry stands for a batch of three, but used.idx moves by one */
+	fake_vq_push(&h->dev, r[2].id, 1, 1);
+	expect_caught(h, "in_order_batch_short", "2.7.9");
+	teardown(h);
+}
+
 static struct harness *one_packed_request(struct fake_vq_request *r)
 {
 	struct harness *h = setup(VQ_RING_PACKED, 8, NULL, false);
@@ -490,6 +539,48 @@ static void test_packed_hostile_wrong_wrap(void **state)
 	h->dev.used_wrap = false;   /* the device marks used with the wrong wrap counter: AVAIL = USED = 0 */
 	fake_vq_push(&h->dev, r.id, 1, 3);
 	expect_caught(h, "packed_wrap_wrong", "2.8.1");
+	teardown(h);
+}
+
+/* After the ring wrapped once, the device marks a used descriptor with the previous pass's wrap counter. */
+static void test_packed_hostile_stale_wrap(void **state)
+{
+	(void)state;
+	static const unsigned ind[] = { VIRTIO_RING_F_INDIRECT_DESC_BIT, 0 };
+	struct harness *h = setup(VQ_RING_PACKED, 8, ind, true);   /* indirect: one ring descriptor per request */
+	struct fake_vq_request r;
+	void *cookie;
+	uint32_t len;
+
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(add_three(h, i), 0);
+		assert_int_equal(fake_vq_pop(&h->dev, &r), 1);
+		assert_int_equal(r.n_ring_desc, 1);
+		fake_vq_push(&h->dev, r.id, 1, 1);
+		assert_int_equal(vq_reap(h->vq, &cookie, &len), 1);
+	}
+	assert_false(h->dev.used_wrap);   /* the honest device flipped its counter at the end of the ring */
+	assert_int_equal(add_three(h, 8), 0);
+	assert_int_equal(fake_vq_pop(&h->dev, &r), 1);
+	h->dev.used_wrap = true;           /* the hostile one did not */
+	fake_vq_push(&h->dev, r.id, 1, 1);
+	expect_caught(h, "packed_wrap_wrong", "2.8.1");
+	teardown(h);
+}
+
+static void test_packed_hostile_len_indirect(void **state)
+{
+	(void)state;
+	static const unsigned ind[] = { VIRTIO_RING_F_INDIRECT_DESC_BIT, 0 };
+	struct harness *h = setup(VQ_RING_PACKED, 8, ind, true);
+	struct fake_vq_request r;
+
+	assert_int_equal(add_three(h, 0), 0);
+	assert_int_equal(fake_vq_pop(&h->dev, &r), 1);
+	assert_true(r.indirect);
+	assert_int_equal(r.writable_bytes, 401);
+	fake_vq_push(&h->dev, r.id, 402, 1);   /* one byte beyond what the table made writable */
+	expect_caught(h, "used_len_too_large", "2.8.4");
 	teardown(h);
 }
 
@@ -579,10 +670,15 @@ int main(void)
 		cmocka_unit_test(test_split_hostile_len),
 		cmocka_unit_test(test_split_hostile_idx_jump),
 		cmocka_unit_test(test_split_hostile_desc_rewrite),
+		cmocka_unit_test(test_split_hostile_idx_backwards),
+		cmocka_unit_test(test_split_hostile_double_completion),
+		cmocka_unit_test(test_split_hostile_in_order_short),
 		cmocka_unit_test(test_packed_hostile_id_out_of_range),
 		cmocka_unit_test(test_packed_hostile_id_not_in_flight),
 		cmocka_unit_test(test_packed_hostile_len),
 		cmocka_unit_test(test_packed_hostile_wrong_wrap),
+		cmocka_unit_test(test_packed_hostile_stale_wrap),
+		cmocka_unit_test(test_packed_hostile_len_indirect),
 		cmocka_unit_test(test_packed_hostile_flag_flip),
 		cmocka_unit_test(test_packed_hostile_used_without_request),
 		cmocka_unit_test(test_hostile_garbage),
