@@ -190,7 +190,7 @@ void info_irqs_render(struct emit *e, const struct info_irqs *irqs)
 		emit_array_end(e);
 		if (!q->names[0])
 			emit_text(e, " (no handler)");
-		emit_opt_uint(e, "count", ": %llu interrupts", q->has_count, q->count);
+		emit_opt_uint(e, "count", ": count %llu", q->has_count, q->count);
 		emit_opt_str(e, "affinity", ", CPUs %s", q->affinity);
 		emit_opt_str(e, "effective_affinity", q->effective_affinity[0] ? " (effective %s)" : NULL,
 			     q->effective_affinity);
@@ -204,8 +204,8 @@ static void render_net(struct emit *e, const struct info_sysfs_config *c)
 {
 	emit_opt_str(e, "mac", ": mac %s", c->mac);
 	emit_opt_uint(e, "mtu", ", mtu %llu", c->has_mtu, c->mtu);
-	emit_opt_uint(e, "rx_queues", ", %llu rx", c->has_rx_queues, c->rx_queues);
-	emit_opt_uint(e, "tx_queues", " / %llu tx queues", c->has_tx_queues, c->tx_queues);
+	emit_opt_uint(e, "rx_queues", ", queues rx %llu", c->has_rx_queues, c->rx_queues);
+	emit_opt_uint(e, "tx_queues", " tx %llu", c->has_tx_queues, c->tx_queues);
 	emit_absent(e, "capacity", "logical_block_size", "hw_queues", "read_only", NULL);
 }
 
@@ -215,7 +215,7 @@ static void render_block(struct emit *e, const struct info_sysfs_config *c)
 	emit_opt_uint(e, "capacity", ": capacity %llu sectors of 512 bytes", c->has_capacity, c->capacity);
 	emit_opt_uint(e, "logical_block_size", ", logical block size %llu", c->has_logical_block_size,
 		      c->logical_block_size);
-	emit_opt_uint(e, "hw_queues", ", %llu hardware queues", c->has_hw_queues, c->hw_queues);
+	emit_opt_uint(e, "hw_queues", ", hardware queues %llu", c->has_hw_queues, c->hw_queues);
 	if (c->has_read_only) {
 		emit_bool(e, "read_only", NULL, c->read_only);
 		if (c->read_only)

@@ -20,6 +20,10 @@ static const struct {
 	{ 2, { 1, 2, 4, 5, 6, 9, 10, 11 } },
 	/* console: SIZE, MULTIPORT */
 	{ 3, { 0, 1 } },
+	/* balloon: STATS_VQ */
+	{ 5, { 1 } },
+	/* gpu: EDID */
+	{ 16, { 1 } },
 };
 
 struct virtio_features probe_supported_features(uint32_t device_id, bool modern)

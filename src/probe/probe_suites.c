@@ -11,6 +11,10 @@ const struct probe_suite *const probe_suites[] = {
 	&probe_suite_net,
 	&probe_suite_rng,
 	&probe_suite_console,
+	&probe_suite_scsi,
+	&probe_suite_input,
+	&probe_suite_gpu,
+	&probe_suite_balloon,
 	NULL,
 };
 

@@ -32,6 +32,10 @@ extern const struct probe_suite probe_suite_blk;
 extern const struct probe_suite probe_suite_net;
 extern const struct probe_suite probe_suite_rng;
 extern const struct probe_suite probe_suite_console;
+extern const struct probe_suite probe_suite_scsi;
+extern const struct probe_suite probe_suite_input;
+extern const struct probe_suite probe_suite_gpu;
+extern const struct probe_suite probe_suite_balloon;
 
 /* Every suite, generic first; NULL-terminated. */
 extern const struct probe_suite *const probe_suites[];
