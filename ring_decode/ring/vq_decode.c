@@ -223,6 +223,20 @@ bool vq_indirect_claim(struct vq_dec *d, uint64_t addr, uint32_t parent)
 	return false;
 }
 
+bool vq_indirect_entry_read(struct vq_dec *d, struct vq_chain *c, uint32_t parent, uint64_t table, uint32_t i,
+			    uint8_t raw[16])
+{
+	uint64_t at = table + 16ull * i;
+
+	if (at >= table && vq_mem_read(&d->s->mem, at, raw, 16, NULL) == 0)
+		return true;
+	vq_anomaly_add(d, VQ_ANOM_MEMORY_MISSING, parent,
+		       "entry %u of the indirect table of descriptor %u at 0x%llx is not in the snapshot", i, parent,
+		       (unsigned long long)at);
+	c->truncated = true;
+	return false;
+}
+
 bool vq_chain_pool_grow(struct vq_dec *d, size_t ci)
 {
 	struct vq_chain *c = &d->r->chains[ci];

@@ -140,6 +140,10 @@ void vq_report_chain_elem(struct vq_dec *d, const struct vq_chain *c, const stru
 			  uint32_t anomaly_index, bool seen_write);
 void vq_report_chain_bytes(struct vq_dec *d, const struct vq_chain *c);
 
+/* Reads entry i of the indirect table at `table` into raw; when it is missing, reports it and marks c truncated. */
+bool vq_indirect_entry_read(struct vq_dec *d, struct vq_chain *c, uint32_t parent, uint64_t table, uint32_t i,
+			    uint8_t raw[16]);
+
 /* Accounts an element's bytes and the readable-before-writable rule. */
 static inline void vq_chain_account(struct vq_dec *d, struct vq_chain *c, const struct vq_chain_elem *el,
 				    uint32_t anomaly_index, bool *seen_write)

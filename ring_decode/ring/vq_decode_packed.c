@@ -368,14 +368,8 @@ static void packed_walk_indirect(struct vq_dec *d, size_t ci, uint32_t parent, b
 	}
 	for (uint32_t i = 0; i < limit; i++) {
 		uint8_t raw[16];
-		uint64_t at = pd->addr + 16ull * i;
-		if (at < pd->addr || vq_mem_read(&d->s->mem, at, raw, 16, NULL)) {
-			vq_anomaly_add(d, VQ_ANOM_MEMORY_MISSING, parent,
-				       "entry %u of the indirect table of descriptor %u at 0x%llx is not in the snapshot",
-				       i, parent, (unsigned long long)at);
-			c->truncated = true;
+		if (!vq_indirect_entry_read(d, c, parent, pd->addr, i, raw))
 			break;
-		}
 		struct vq_chain_elem el = {
 			.table_index = i, .indirect = true, .addr = vq_le64(raw), .len = vq_le32(raw + 8),
 			.flags = vq_le16(raw + 14),

@@ -222,7 +222,6 @@ static void split_walk_indirect(struct vq_dec *d, size_t ci, uint32_t parent, ui
 	uint32_t i = 0;
 	for (;;) {
 		uint8_t raw[16];
-		uint64_t at = addr + 16ull * i, gap = at;
 
 		if (d->ind_seen[i] == d->ind_stamp) {
 			vq_anomaly_add(d, VQ_ANOM_CHAIN_LOOP, parent,
@@ -231,13 +230,8 @@ static void split_walk_indirect(struct vq_dec *d, size_t ci, uint32_t parent, ui
 			break;
 		}
 		d->ind_seen[i] = d->ind_stamp;
-		if (at < addr || vq_mem_read(&d->s->mem, at, raw, 16, &gap)) {
-			vq_anomaly_add(d, VQ_ANOM_MEMORY_MISSING, parent,
-				       "entry %u of the indirect table of descriptor %u at 0x%llx is not in the snapshot",
-				       i, parent, (unsigned long long)at);
-			c->truncated = true;
+		if (!vq_indirect_entry_read(d, c, parent, addr, i, raw))
 			break;
-		}
 		struct vq_chain_elem el = {
 			.table_index = i, .indirect = true, .addr = vq_dec64(d, raw), .len = vq_dec32(d, raw + 8),
 			.flags = vq_dec16(d, raw + 12),

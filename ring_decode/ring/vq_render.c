@@ -5,28 +5,22 @@
 
 #include "vq_decode.h"
 
-/* A number that may be unknown: JSON null, text "?". */
-static void opt_uint(struct emit *e, const char *key, const char *text_prefix, bool has, unsigned long long v)
+/* A number that may be unknown: JSON null, and in text `absent` ("?", or "not given" for what the input may carry). */
+static void opt_number(struct emit *e, const char *key, const char *text_prefix, bool has, unsigned long long v,
+		       const char *absent)
 {
 	emit_text(e, "%s", text_prefix);
 	if (has) {
 		emit_uint(e, key, "%llu", v);
 	} else {
 		emit_null(e, key);
-		emit_text(e, "?");
+		emit_text(e, "%s", absent);
 	}
 }
 
-/* A position the snapshot may lack (known from the other side): "not given" rather than "?". */
-static void opt_given(struct emit *e, const char *key, const char *text_prefix, bool has, unsigned long long v)
+static void opt_uint(struct emit *e, const char *key, const char *text_prefix, bool has, unsigned long long v)
 {
-	emit_text(e, "%s", text_prefix);
-	if (has) {
-		emit_uint(e, key, "%llu", v);
-	} else {
-		emit_null(e, key);
-		emit_text(e, "not given");
-	}
+	opt_number(e, key, text_prefix, has, v, "?");
 }
 
 static void opt_bool(struct emit *e, const char *key, const char *text_prefix, bool has, bool v)
@@ -224,10 +218,10 @@ static void render_state(struct emit *e, const struct vq_decode_result *r)
 	}
 	if (!packed) {
 		if (r->has_last_avail_idx || r->has_last_used_idx) {
-			opt_given(e, "last_avail_idx", "device last_avail_idx ", r->has_last_avail_idx,
-				  r->last_avail_idx);
-			opt_given(e, "last_used_idx", ", driver last_used_idx ", r->has_last_used_idx,
-				  r->last_used_idx);
+			opt_number(e, "last_avail_idx", "device last_avail_idx ", r->has_last_avail_idx,
+				   r->last_avail_idx, "not given");
+			opt_number(e, "last_used_idx", ", driver last_used_idx ", r->has_last_used_idx,
+				   r->last_used_idx, "not given");
 			emit_text(e, "\n");
 		} else {
 			emit_null(e, "last_avail_idx");

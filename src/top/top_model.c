@@ -226,6 +226,18 @@ int top_state_update(struct top_state *st, struct vq_obs_sample *cur)
 		struct top_row *r = &rows[i];
 		const struct vq_obs_queue *q = &cur->q[i], *p = prev ? vq_obs_find(prev, q) : NULL;
 		struct top_track *t = track_of(st, q, cur->time_ns);
+		struct vq_obs_queue appeared;
+
+		/*
+		 * Counters are cumulative since the source opened (or the queue
+		 * appeared): a queue missing from the previous sample had counted
+		 * nothing then.  The BPF source lists a queue only after its first
+		 * event, so without this its first tick's events would be lost.
+		 */
+		if (prev && !p) {
+			appeared = (struct vq_obs_queue){ .have = q->have };
+			p = &appeared;
+		}
 
 		if (!t) {
 			free(rows);
@@ -249,6 +261,7 @@ int top_state_update(struct top_state *st, struct vq_obs_sample *cur)
 	free(st->rows);
 	st->rows = rows;
 	st->n_rows = cur->n;
+	st->interval_s = dt;
 	vq_obs_sample_free(&st->prev);
 	st->prev = *cur;
 	st->has_prev = true;

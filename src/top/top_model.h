@@ -84,6 +84,7 @@ struct top_state {
 	uint64_t stall_ns;
 	struct vq_obs_sample prev;  /* owned */
 	bool has_prev;
+	double interval_s;          /* between the last two samples; 0 after the first (also when no queue has a row) */
 	struct top_row *rows;
 	size_t n_rows;
 	struct top_track *track;

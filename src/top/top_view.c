@@ -263,7 +263,7 @@ void top_render_tick(struct emit *e, const struct top_state *st, const size_t *o
 	time_t secs = (time_t)info->wall_time;
 	struct tm tm;
 	char when[40];
-	double dt = st->n_rows ? st->rows[0].interval_s : 0;
+	double dt = st->interval_s;
 
 	gmtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Boots the demo VM scenario and prints a readable transcript: guest list/info, a vfio probe, host-side decode of a live queue.
+# Boots the demo VM scenario and prints a readable transcript: guest list/info, a vfio probe, top -b, host-side decode of a live queue.
 #
 # usage: tests/vm/demo.sh [path-to-virtioctl]
 set -euo pipefail
@@ -48,6 +48,7 @@ for f, cmd in (("bind-vfio.txt", f"virtioctl bind {rng} --vfio"), ("probe.txt", 
                ("bind-kernel.txt", f"virtioctl bind {rng} --kernel")):
     st = (read(f"guest/{f}.status") or "?").strip()
     section(f"guest$ {cmd}   [exit {st}]", read(f"guest/{f}"))
+section("guest$ virtioctl top -b -n 2 -d 1", read("guest/top.txt"))
 for dev, prefix, decoded, feats in (("blk", "blk0-q0", "decode.txt", "blk-features.txt"),
                                     ("net", "net0-q0", "decode-net.txt", "net-features.txt")):
     meta = json.loads(read(prefix + ".json") or "null")

@@ -114,7 +114,7 @@ def load_scenario(path):
         raise Fail(f"{path}: {e}") from e
     known = {"description", "machine", "transport", "timeout", "memory", "smp", "modules",
              "helpers", "kernel_args", "qemu_args", "devices", "script", "sync", "post",
-             "check", "hook", "expect_exit", "disk_size", "files", "kernel"}
+             "check", "hook", "expect_exit", "disk_size", "files", "kernel", "host_files"}
     unknown = set(sc) - known
     if unknown:
         raise Fail(f"{path}: unknown keys {sorted(unknown)} (known: {sorted(known)})")
@@ -678,6 +678,15 @@ def run(args):
             binaries = {"usr/bin/virtioctl": virtioctl}
             for h, p in helpers.items():
                 binaries[f"usr/bin/{h}"] = p
+            # Host programs (with their ldd libraries) and data files, at the same path in the guest.
+            for hp in sc.get("host_files", []):
+                if not os.path.isfile(hp):
+                    raise vm_guest.GuestError(f"host file {hp} missing (scripts/install-deps.sh installs it)")
+                if os.access(hp, os.X_OK):
+                    binaries[hp.lstrip("/")] = hp
+                else:
+                    with open(hp, "rb") as f:
+                        files[hp.lstrip("/")] = f.read()
             runcpio = os.path.join(tmpdir, "run.cpio")
             vm_guest.run_cpio(runcpio, files, binaries)
             initrd = os.path.join(tmpdir, "initrd.cpio")

@@ -117,7 +117,7 @@ static const struct top_row *row(const struct top_state *st, const char *dev, co
 	return NULL;
 }
 
-/* Deltas: unknown on a queue's first tick, after a reset (counter backwards), and for counters the source lacks. */
+/* Deltas: from zero on a queue's first tick after the baseline; unknown after a reset (counter backwards), and for counters the source lacks. */
 static void test_deltas_and_churn(void **state)
 {
 	(void)state;
@@ -150,8 +150,10 @@ static void test_deltas_and_churn(void **state)
 	assert_int_equal(r->kicks.n, 30);
 	assert_int_equal(r->interrupts.n, 20);
 	assert_true(r->interval_s > 0.99 && r->interval_s < 1.01);
+	assert_true(st.interval_s > 0.99 && st.interval_s < 1.01);   /* the tick's, for ticks without rows too */
 	r = row(&st, "virtio2", "input.0");
-	assert_false(r->interrupts.known);   /* new queue: no previous sample */
+	assert_true(r->interrupts.known);    /* new queue: counted from zero, as the source's counters are */
+	assert_int_equal(r->interrupts.n, 7);
 	assert_false(r->kicks.known);        /* the source does not count kicks */
 	assert_false(r->stall_known);
 
