@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bind.h"
@@ -250,6 +251,17 @@ static const char *dma_mode_name(const struct device_handle *h)
 	return NULL;
 }
 
+/* How the device signals the driver: "msix", "intx" (MSI-X missing or refused), or "poll" (--poll, virtio-mmio). */
+static const char *irq_mode_name(const struct device_handle *h)
+{
+	switch (h->irq_mode) {
+	case VFIO_IRQ_MSIX: return "msix";
+	case VFIO_IRQ_INTX: return "intx";
+	case VFIO_IRQ_NONE: return "poll";
+	}
+	return NULL;
+}
+
 /* Opens, initialises, tests, dumps, resets; renders the report.  Returns the exit code. */
 static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct vdev *d)
 {
@@ -289,7 +301,7 @@ static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct 
 	struct emit e;
 
 	cli_emit_init(ctx, &e);
-	probe_render(&e, &p, d->address, h->t->name, dma_mode_name(h));
+	probe_render(&e, &p, d->address, h->t->name, dma_mode_name(h), irq_mode_name(h));
 	probe_finish(&p);
 	device_close(h);
 	int fr = cli_emit_flush(ctx, &e);
@@ -308,6 +320,43 @@ static int probe_device(struct cli_ctx *ctx, struct probe_args *a, const struct 
 	return fr ? fr : code;
 }
 
+/*
+ * The probe of a --rebind runs in a child process.  The device can only go
+ * back to its kernel driver once every vfio file descriptor is closed
+ * (vfio-pci's remove waits for them), which a signal handler inside the
+ * prober cannot arrange; the parent holds none, so when the child ends,
+ * normally or by SIGINT/SIGTERM after resetting the device, the parent
+ * gives the device back and then ends the same way.
+ */
+static int probe_in_child(struct cli_ctx *ctx, struct probe_args *a, const struct vdev *d, int *term_sig)
+{
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old[3];
+	int status = 0;
+	pid_t pid;
+
+	*term_sig = 0;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return cli_error(ctx, EXIT_USAGE, "--rebind: fork failed: %s", strerror(errno));
+	if (pid == 0)
+		exit(probe_device(ctx, a, d));
+	/* The terminal's SIGINT reaches the child too; the parent waits for it to finish its reset. */
+	for (size_t i = 0; i < 3; i++)
+		sigaction(forwarded[i], &ign, &old[i]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	for (size_t i = 0; i < 3; i++)
+		sigaction(forwarded[i], &old[i], NULL);
+	if (WIFSIGNALED(status)) {
+		*term_sig = WTERMSIG(status);
+		return EXIT_USAGE;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_USAGE;
+}
+
 /* --rebind: to vfio-pci now, back to the kernel driver afterwards; the device list is read again in between. */
 static int rebind_and_probe(struct cli_ctx *ctx, struct probe_args *a, const struct vdev *d)
 {
@@ -315,25 +364,60 @@ static int rebind_and_probe(struct cli_ctx *ctx, struct probe_args *a, const str
 	struct bind_outcome out;
 	struct vdev_list again;
 	char why[256], address[64];
+	int code, term_sig = 0;
 
 	snprintf(address, sizeof(address), "%s", d->address);
 	if (bind_to_vfio(d, &bo, &out, why, sizeof(why)) < 0)
 		return cli_error(ctx, EXIT_USAGE, "--rebind: %s", why);
-	int code;
-
 	if (vdev_discover(&again) < 0) {
 		code = cli_error(ctx, EXIT_USAGE, "--rebind: cannot enumerate devices after binding %s", address);
 	} else {
 		const struct vdev *nd = vdev_lookup(&again, address);
 
-		code = nd ? probe_device(ctx, a, nd) : cli_error(ctx, EXIT_USAGE, "--rebind: %s vanished after binding", address);
+		code = nd ? probe_in_child(ctx, a, nd, &term_sig)
+			  : cli_error(ctx, EXIT_USAGE, "--rebind: %s vanished after binding", address);
 		if (nd && bind_to_kernel(nd, &bo, &out, why, sizeof(why)) < 0) {
 			fprintf(stderr, "virtioctl probe: --rebind: giving %s back failed: %s\n", address, why);
 			code = EXIT_USAGE;
 		}
 		vdev_list_free(&again);
 	}
+	if (term_sig) {
+		/* Given back; now end as the probe did, so a shell sees 128 + the signal. */
+		fprintf(stderr, "virtioctl probe: %s: stopped by signal %d; the device was reset and given back to %s\n",
+			address, term_sig, out.driver_after[0] ? out.driver_after : "the kernel");
+		signal(term_sig, SIG_DFL);
+		raise(term_sig);
+	}
 	return code;
+}
+
+/*
+ * The kernel's /dev/mem with CONFIG_IO_STRICT_DEVMEM (Debian's kernels)
+ * refuses a whole page while any driver claims part of it, and
+ * virtio-mmio windows are 0x200 bytes: on QEMU's microvm eight share one
+ * 4 KiB page.  Releasing the device itself is then not enough; this finds
+ * a neighbour that a driver still claims, so the error can name it.
+ */
+static const struct vdev *mmio_page_neighbour(const struct vdev_list *devs, const struct vdev *d)
+{
+	long sz = sysconf(_SC_PAGESIZE);
+	uint64_t page = sz > 0 ? (uint64_t)sz : 4096;
+
+	if (!d->is_mmio || !d->has_mmio_base)
+		return NULL;
+	uint64_t first = d->mmio_base & ~(page - 1);
+	uint64_t end = (d->mmio_base + (d->mmio_size ? d->mmio_size : 1) + page - 1) & ~(page - 1);
+
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct vdev *o = &devs->v[i];
+
+		if (o == d || !o->is_mmio || !o->has_mmio_base || !o->driver[0])
+			continue;
+		if (o->mmio_base < end && o->mmio_base + (o->mmio_size ? o->mmio_size : 1) > first)
+			return o;
+	}
+	return NULL;
 }
 
 static int run_probe(int argc, char **argv, struct cli_ctx *ctx)
@@ -357,8 +441,15 @@ static int run_probe(int argc, char **argv, struct cli_ctx *ctx)
 		return cli_error(ctx, EXIT_USAGE, "cannot enumerate devices: %s", strerror(-r));
 	const struct vdev *d = vdev_lookup(&devs, a.device);
 
+	const struct vdev *nb = d && !vdev_kernel_owned(d) ? mmio_page_neighbour(&devs, d) : NULL;
+
 	if (!d) {
 		r = cli_error(ctx, EXIT_USAGE, "no virtio device '%s' (see 'virtioctl list')", a.device);
+	} else if (nb) {
+		r = cli_error(ctx, EXIT_USAGE,
+			      "%s: /dev/mem refuses its registers while %s, in the same page, is claimed by %s "
+			      "(IO_STRICT_DEVMEM works per page); release that one too: virtioctl bind %s --vfio",
+			      d->address, nb->address, nb->driver, nb->address);
 	} else if (!d->device_id_known) {
 		r = cli_error(ctx, EXIT_USAGE, "%s: its virtio device id is unknown; nothing to probe", d->address);
 	} else if ((r = parse_feature_changes(ctx, &a, d->device_id)) != 0) {

@@ -155,6 +155,6 @@ void probe_finish(struct probe *p);
 
 /* The report: features, configuration, queues, tests, violations; text and JSON from one walk. */
 void probe_render(struct emit *e, const struct probe *p, const char *address, const char *transport_name,
-		  const char *dma_mode);
+		  const char *dma_mode, const char *interrupts);
 
 #endif

@@ -119,6 +119,30 @@ static int choose_features(struct probe *p)
 	return 0;
 }
 
+/*
+ * A modern PCI device's configuration window is as long as its capability
+ * says (QEMU: 4096 bytes), and reads past the structure return all-ones.
+ * Trailing 0xff bytes beyond the fields the spec tables know are that
+ * padding, not configuration: the report stops where the structure does.
+ */
+static void trim_config_padding(struct probe *p)
+{
+	size_t n = 0, known = 0;
+	const struct virtio_cfg_field *f = virtio_config_layout(p->device_id, &n);
+
+	for (size_t i = 0; f && i < n; i++)
+		if ((size_t)f[i].offset + f[i].size > known)
+			known = (size_t)f[i].offset + f[i].size;
+	size_t len = p->config_len;
+
+	while (len > known && p->config[len - 1] == 0xff)
+		len--;
+	/* Whole 32-bit words: the transport reads the window in 4-byte accesses where it can. */
+	len = (len + 3) & ~(size_t)3;
+	if (len < p->config_len)
+		p->config_len = len;
+}
+
 int probe_init_device(struct probe *p)
 {
 	struct transport *t = p->t;
@@ -180,6 +204,7 @@ int probe_init_device(struct probe *p)
 				     "configuration kept changing: generation unstable over %u reads", tries);
 		else if (r < 0)
 			return probe_fail(p, r, "reading the device configuration failed: %s", strerror(-r));
+		trim_config_padding(p);
 	}
 	probe_read_queue_registers(p);
 	return 0;

@@ -345,6 +345,14 @@ int probe_queue_reset(struct probe *p, struct probe_queue *pq, bool *enabled_aft
 	 */
 	if (reset == -ETIMEDOUT && st.has_enabled && !st.enabled)
 		reset = 0;
+	if (reset == -ETIMEDOUT && st.has_enabled && st.enabled) {
+		/* Neither reading of queue_reset, and the queue still live: the write was ignored (QEMU 7.2's virtio-mmio). */
+		violation_add(&p->violations, "queue_reset_ignored", "2.6.1",
+			      "queue %u: writing 1 to queue_reset left the queue enabled and queue_reset never read 1, "
+			      "though VIRTIO_F_RING_RESET was negotiated", pq->index);
+		return probe_fail(p, -EPROTO, "queue %u: the device ignored the queue reset (still enabled, queue_reset "
+				  "never read 1)", pq->index);
+	}
 	if (reset < 0)
 		return probe_fail(p, reset, "queue %u: queue reset failed: %s", pq->index, strerror(-reset));
 	/* The device forgot the ring: the driver starts a fresh one (spec 2.6.1). */

@@ -142,7 +142,7 @@ static void render_violations(struct emit *e, const struct probe *p)
 }
 
 void probe_render(struct emit *e, const struct probe *p, const char *address, const char *transport_name,
-		  const char *dma_mode)
+		  const char *dma_mode, const char *interrupts)
 {
 	const struct virtio_device_type *type = virtio_device_type_by_id(p->device_id);
 
@@ -154,6 +154,7 @@ void probe_render(struct emit *e, const struct probe *p, const char *address, co
 	emit_uint(e, "device_id", " (device id %llu)", p->device_id);
 	emit_str(e, "transport", ", %s", transport_name);
 	emit_opt_str(e, "dma", ", DMA %s", dma_mode);
+	emit_opt_str(e, "interrupts", ", interrupts %s", interrupts);
 	emit_text(e, "\n");
 	emit_hex(e, "status", "status 0x%02llx", p->status);
 	emit_text(e, " (%s)\n", vdev_status_summary(p->status));

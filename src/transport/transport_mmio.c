@@ -49,25 +49,50 @@ static int mm_set_status(struct transport *t, uint8_t status)
 	return wr(t, REG(status), status);
 }
 
+/*
+ * QEMU's virtio-mmio (7.2 at least) folds every DeviceFeaturesSel and
+ * DriverFeaturesSel above 0 onto the second word: selectors 2 and 3 read
+ * bits 32..63 again, and a write through them overwrites bits 32..63 of
+ * what the driver accepted.  Words 2 and 3 equal to a non-zero word 1 are
+ * that echo (no real device offers the same bits three times), so the
+ * device gets 64 feature bits and no write through selectors it ignores.
+ */
+static bool features_echoed(const uint32_t *word, unsigned n_words)
+{
+	if (n_words < 3 || !word[1])
+		return false;
+	for (unsigned i = 2; i < n_words; i++)
+		if (word[i] != word[1])
+			return false;
+	return true;
+}
+
 static int mm_get_device_features(struct transport *t, struct virtio_features *out)
 {
 	struct virtio_features f = { { 0, 0 } };
+	uint32_t word[4] = { 0 };
+	unsigned n_words = t->caps.feature_bits / 32 > 4 ? 4 : t->caps.feature_bits / 32;
 
-	for (uint32_t sel = 0; sel < t->caps.feature_bits / 32; sel++) {
-		uint32_t v;
+	for (uint32_t sel = 0; sel < n_words; sel++) {
 		int r;
 
-		if ((r = wr(t, REG(device_features_sel), sel)) < 0 || (r = rd(t, REG(device_features), &v)) < 0)
+		if ((r = wr(t, REG(device_features_sel), sel)) < 0 || (r = rd(t, REG(device_features), &word[sel])) < 0)
 			return r;
-		f.w[sel / 2] |= (uint64_t)v << (32 * (sel % 2));
 	}
+	if (features_echoed(word, n_words)) {
+		n_words = 2;
+		t->caps.feature_bits = 64;
+	}
+	for (uint32_t sel = 0; sel < n_words; sel++)
+		f.w[sel / 2] |= (uint64_t)word[sel] << (32 * (sel % 2));
 	*out = f;
 	return 0;
 }
 
+/* Highest selector first: a device that folds high selectors onto word 1 still ends with the right word 1. */
 static int mm_set_driver_features(struct transport *t, const struct virtio_features *f)
 {
-	for (uint32_t sel = 0; sel < t->caps.feature_bits / 32; sel++) {
+	for (uint32_t sel = t->caps.feature_bits / 32; sel-- > 0;) {
 		int r;
 
 		if ((r = wr(t, REG(driver_features_sel), sel)) < 0 ||

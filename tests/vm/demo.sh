@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Boots the demo VM scenario and prints a readable transcript: guest list/info, top -b, host-side decode of a live queue.
+# Boots the demo VM scenario and prints a readable transcript: guest list/info, a vfio probe, top -b, host-side decode of a live queue.
 #
 # usage: tests/vm/demo.sh [path-to-virtioctl]
 set -euo pipefail
@@ -14,7 +14,7 @@ fi
 cache=${VIRTIOCTL_VM_CACHE:-$root/.cache/vm}
 out=$cache/runs/demo-transcript
 
-echo "== booting the demo VM (QEMU q35, software emulation; the first run downloads the kernel)"
+echo "== booting the demo VM (QEMU q35 with intel-iommu, software emulation; the first run downloads the kernel)"
 status=0
 python3 "$here/run-scenario.py" --virtioctl "$virtioctl" --out "$out" demo || status=$?
 
@@ -42,6 +42,12 @@ infos = sorted((f for f in os.listdir(guest) if f.startswith("info-") and f.ends
                key=lambda f: int(re.sub(r"\D", "", f) or 0))
 for f in infos:
     section(f"guest$ virtioctl info {f[5:-4]}", read(f"guest/{f}"))
+rng = re.search(r"^\$ virtioctl bind (\S+) --vfio", read("console.log") or "", re.M)
+rng = rng.group(1) if rng else "RNG"
+for f, cmd in (("bind-vfio.txt", f"virtioctl bind {rng} --vfio"), ("probe.txt", f"virtioctl probe {rng}"),
+               ("bind-kernel.txt", f"virtioctl bind {rng} --kernel")):
+    st = (read(f"guest/{f}.status") or "?").strip()
+    section(f"guest$ {cmd}   [exit {st}]", read(f"guest/{f}"))
 section("guest$ virtioctl top -b -n 2 -d 1", read("guest/top.txt"))
 for dev, prefix, decoded, feats in (("blk", "blk0-q0", "decode.txt", "blk-features.txt"),
                                     ("net", "net0-q0", "decode-net.txt", "net-features.txt")):

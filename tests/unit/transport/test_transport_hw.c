@@ -162,6 +162,7 @@ static void test_mmio(void **state)
 	uint64_t drv, dev, total;
 	struct bar_access a = { 0 };
 	struct transport *t = NULL;
+	struct virtio_features f;
 	uint16_t n;
 	char why[160];
 
@@ -189,6 +190,21 @@ static void test_mmio(void **state)
 	assert_int_equal(le32_at(win, 0x044), 1);
 	assert_int_equal(t->ops->notify(t, 1, 1), 0);
 	assert_int_equal(le32_at(win, 0x050), 1);
+	/*
+	 * An image answers every DeviceFeaturesSel with one word, as QEMU's
+	 * virtio-mmio does for selectors above 0: words 2 and 3 echoing word 1
+	 * are not features, and selectors 2 and 3 are then never written.
+	 */
+	put32(win, 0x010, 0x20);
+	assert_int_equal(t->ops->get_device_features(t, &f), 0);
+	assert_int_equal(f.w[0], 0x0000002000000020ull);
+	assert_int_equal(f.w[1], 0);
+	assert_int_equal(t->caps.feature_bits, 64);
+	f = (struct virtio_features){ { 0x0000000100000020ull, 0 } };
+	assert_int_equal(t->ops->set_driver_features(t, &f), 0);
+	/* Highest selector first, so the last write is word 0 through selector 0. */
+	assert_int_equal(le32_at(win, 0x024), 0);
+	assert_int_equal(le32_at(win, 0x020), 0x20);
 	transport_free(t);
 
 	/* Version 1: one page frame, guest page size and alignment written first. */
