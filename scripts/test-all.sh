@@ -3,7 +3,8 @@
 # The one test command: installs dependencies, builds from scratch, runs every suite, prints "N passed, N failed".
 #
 # Stages: unit and VM suites on a -Werror build; both again under ASan+UBSan
-# (the VM guests run the sanitized binary); every libFuzzer target for a
+# (the VM guests run the sanitized binary; that pass skips the @kernel
+# variants of the BPF scenarios); every libFuzzer target for a
 # bounded time; the benchmarks once (ring decoding, and blk IOPS of the
 # guest kernel against probe's embedded driver in one VM; their numbers
 # are printed, not judged).  FUZZ_SECONDS (default 20) bounds
@@ -82,7 +83,12 @@ if CC=clang meson setup "$out/asan" --werror -Db_sanitize=address,undefined -Db_
 		meson test -C "$out/asan" --suite unit --print-errorlogs --num-processes 2
 	count_meson "$out/asan/meson-logs/testlog.json" asan
 	if [ "${SKIP_VM:-0}" != 1 ]; then
-		meson test -C "$out/asan" --suite vm --print-errorlogs --num-processes 1
+		# Every scenario on the default kernel only: the @kernel variants run the
+		# same userspace code, and differ in what the BPF programs meet in the
+		# kernel, which the plain pass covers; this keeps CI under 30 minutes.
+		mapfile -t asan_vm < <(meson test -C "$out/asan" --list --suite vm 2>/dev/null |
+			sed -n 's/^virtioctl:vm \/ //p' | grep -v '@')
+		meson test -C "$out/asan" --print-errorlogs --num-processes 1 "${asan_vm[@]}"
 		count_meson "$out/asan/meson-logs/testlog.json" asan-vm
 	fi
 else
