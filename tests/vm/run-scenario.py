@@ -228,6 +228,22 @@ class Ctx:
         os.makedirs(os.path.dirname(p), exist_ok=True)
         return p
 
+    def load_json(self, name):
+        """The JSON in output file name, or None when the run did not produce it."""
+        path = self.outpath(name)
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return json.load(f)
+
+    def guest_value(self, key):
+        """The value of the first `key=VALUE` line the guest script printed, as a string, or None."""
+        for ln in self.script_lines:
+            m = re.match(rf"{re.escape(key)}=(\S+)$", ln.strip())
+            if m:
+                return m.group(1)
+        return None
+
     def qom_path(self, dev_id):
         """QOM path of the VirtIODevice behind a QEMU device id (PCI proxies wrap it)."""
         if self._paths is None:

@@ -11,28 +11,19 @@
 
 import json
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import json_schema  # noqa: E402  (tests/json_schema.py)
 
 
-def guest_value(ctx, key):
-    for ln in ctx.script_lines:
-        m = re.match(rf"{key}=(\S+)$", ln.strip())
-        if m:
-            return m.group(1)
-    return None
-
-
 def check(ctx):
     fails = []
     # top exits 1 when it flagged a stall during the run (virtioctl-top(8), EXIT STATUS).
     for k, want in (("dd_status", "0"), ("top_status", "1")):
-        if guest_value(ctx, k) != want:
-            fails.append(f"{k}: expected {want}, saw {guest_value(ctx, k)}")
-    blk = guest_value(ctx, "blk")
+        if ctx.guest_value(k) != want:
+            fails.append(f"{k}: expected {want}, saw {ctx.guest_value(k)}")
+    blk = ctx.guest_value("blk")
     try:
         with open(ctx.outpath(os.path.join("guest", "top.jsonl"))) as f:
             lines = f.read().splitlines()

@@ -6,7 +6,6 @@
 # "kcap pci=ADDR TYPE=[sysfs bitmap]". Negotiated features, status and queue
 # indices are compared with x-query-virtio-status by probe-pci.py's compare().
 
-import json
 import os
 import re
 
@@ -17,14 +16,6 @@ with open(os.path.join(os.path.dirname(__file__), "probe-pci.py")) as _f:
 # evdev event type numbers (linux/input-event-codes.h) for the capability files sysfs shows.
 EV_TYPES = {"key": 1, "rel": 2, "abs": 3, "msc": 4, "sw": 5, "led": 0x11, "snd": 0x12, "ff": 0x15}
 KEY_A = 30   # the evdev code QEMU's virtio keyboard sends for qcode "a"
-
-
-def load(ctx, name):
-    path = ctx.outpath(name)
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
 
 
 def text(ctx, name):
@@ -56,7 +47,7 @@ def script(ctx):
 
 def check_scsi(ctx, fails):
     out = script(ctx)
-    t = tests_of(load(ctx, "guest/scsi.json"))
+    t = tests_of(ctx.load_json("guest/scsi.json"))
     for name in ("scsi.config", "scsi.report_luns", "scsi.inquiry", "scsi.capacity", "scsi.read"):
         if t.get(name, {}).get("result") != "pass":
             fails.append(f"scsi: {name} did not pass: {t.get(name)}")
@@ -75,7 +66,7 @@ def check_scsi(ctx, fails):
         fails.append(f"scsi.inquiry: probe {inq}, QEMU was given vendor/product {(qv, qp)}")
     m = re.search(r"\((\d+) bytes\)", t.get("scsi.capacity", {}).get("detail", ""))
     cap = int(m.group(1)) if m else None
-    blocks = load(ctx, "qmp-block.json") or []
+    blocks = ctx.load_json("qmp-block.json") or []
     vsize = next((b["inserted"]["image"]["virtual-size"] for b in blocks
                   if b.get("device") == "scsi0d" and "inserted" in b), None)
     ksize = re.search(r"^kernel_scsi_bytes=(\d+)", out, re.M)
@@ -93,7 +84,7 @@ def kernel_input(ctx, pci):
 
 
 def check_input(ctx, name, pci, serial_file, fails):
-    report = load(ctx, f"guest/{name}.json")
+    report = ctx.load_json(f"guest/{name}.json")
     t = tests_of(report)
     km, caps = kernel_input(ctx, pci)
     if not km:
@@ -152,11 +143,11 @@ def read_ppm(path):
 
 
 def check_gpu(ctx, fails):
-    t = tests_of(load(ctx, "guest/gpu.json"))
+    t = tests_of(ctx.load_json("guest/gpu.json"))
     for name in ("gpu.config", "gpu.display_info", "gpu.edid", "gpu.scanout"):
         if t.get(name, {}).get("result") != "pass":
             fails.append(f"gpu: {name} did not pass: {t.get(name)}")
-    xres, yres = load(ctx, "qom-gpu-xres.json"), load(ctx, "qom-gpu-yres.json")
+    xres, yres = ctx.load_json("qom-gpu-xres.json"), ctx.load_json("qom-gpu-yres.json")
     m = re.search(r"scanout 0 (\d+)x(\d+)\+0\+0", t.get("gpu.display_info", {}).get("detail", ""))
     if not m or (int(m.group(1)), int(m.group(2))) != (xres, yres):
         fails.append(f"gpu.display_info: scanout 0 {m and m.group(0)}, QEMU's xres x yres {xres}x{yres}")
@@ -176,13 +167,13 @@ def check_gpu(ctx, fails):
 
 
 def check_balloon(ctx, fails):
-    t = tests_of(load(ctx, "guest/balloon.json"))
+    t = tests_of(ctx.load_json("guest/balloon.json"))
     for name in ("balloon.config", "balloon.inflate", "balloon.deflate", "balloon.stats"):
         if t.get(name, {}).get("result") != "pass":
             fails.append(f"balloon: {name} did not pass: {t.get(name)}")
     m = re.search(r"value=(\d+)", " ".join(ctx.sc["sync"]["pre-balloon"]))
     target = int(m.group(1))
-    ram = (load(ctx, "qmp-balloon.json") or {}).get("actual")
+    ram = (ctx.load_json("qmp-balloon.json") or {}).get("actual")
     m = re.search(r"inflated (\d+) pages \(the host asked for (\d+)\).*?(\d+) of \d+ pages discarded",
                   t.get("balloon.inflate", {}).get("detail", ""))
     if not m or ram is None:
@@ -192,12 +183,12 @@ def check_balloon(ctx, fails):
         fails.append(f"balloon.inflate: {n} pages for a request of {asked}, QMP target {target} of {ram} bytes")
     if discarded != n:
         fails.append(f"balloon.inflate: QEMU discarded {discarded} of {n} inflated pages")
-    ev1, ev2 = load(ctx, "ev-balloon-1.json"), load(ctx, "ev-balloon-2.json")
+    ev1, ev2 = ctx.load_json("ev-balloon-1.json"), ctx.load_json("ev-balloon-2.json")
     got = [e and e.get("data", {}).get("actual") for e in (ev1, ev2)]
     if got != [ram - n * 4096, ram]:
         fails.append(f"balloon: BALLOON_CHANGE actual {got}, expected [{ram - n * 4096}, {ram}] for {n} pages in and out")
     m = re.search(r"sent majflt=(\d+) minflt=(\d+) free=(\d+) total=(\d+)", t.get("balloon.stats", {}).get("detail", ""))
-    stats = (load(ctx, "qom-balloon-stats.json") or {}).get("stats", {})
+    stats = (ctx.load_json("qom-balloon-stats.json") or {}).get("stats", {})
     keys = ("stat-major-faults", "stat-minor-faults", "stat-free-memory", "stat-total-memory")
     if not m or tuple(int(x) for x in m.groups()) != tuple(stats.get(k) for k in keys):
         fails.append(f"balloon.stats: probe sent {m and m.groups()}, QEMU's guest-stats {[stats.get(k) for k in keys]}")
@@ -216,7 +207,7 @@ def check(ctx):
         return fails + ["no 'addr' line in the script output"]
     caps = check_input(ctx, "kbd", m.group(2), "qom-kbd-serial.txt", fails)
     check_input(ctx, "tab", m.group(3), "qom-tab-serial.txt", fails)
-    events = tests_of(load(ctx, "guest/kbd.json")).get("input.events", {})
+    events = tests_of(ctx.load_json("guest/kbd.json")).get("input.events", {})
     d = events.get("detail", "")
     if events.get("result") != "pass" or f"1 {KEY_A} 1" not in d or f"1 {KEY_A} 0" not in d:
         fails.append(f"kbd: input.events did not see KEY_A ({KEY_A}) pressed and released after QMP sendkey: {events}")

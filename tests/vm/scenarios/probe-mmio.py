@@ -13,7 +13,7 @@ def check(ctx):
     fails = []
     for name in ("blk", "rng", "packed"):
         fails += pci.compare(ctx, name, f"qmp-{name}-q0.json", 0)
-        report = pci.load(ctx, f"guest/{name}.json")
+        report = ctx.load_json(f"guest/{name}.json")
         if report is None:
             continue
         for key, want in (("transport", "mmio-v2"), ("interrupts", "poll"), ("dma", "physical addresses, no IOMMU")):

@@ -7,7 +7,6 @@
 # for ACCESS_PLATFORM.
 
 import json
-import os
 import subprocess
 
 QEMU_ALIASES = {"IOMMU_PLATFORM": "ACCESS_PLATFORM"}
@@ -36,18 +35,10 @@ def qemu_names(block):
     return names
 
 
-def load(ctx, name):
-    path = ctx.outpath(name)
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
 def compare(ctx, name, queue_file, queue):
     fails = []
-    report = load(ctx, f"guest/{name}.json")
-    qmp = load(ctx, f"qmp-{name}.json")
+    report = ctx.load_json(f"guest/{name}.json")
+    qmp = ctx.load_json(f"qmp-{name}.json")
     if report is None or qmp is None:
         return [f"hook {name}: missing guest/{name}.json or qmp-{name}.json"]
     statuses = {s.split(":")[0] for s in qmp["status"]["statuses"]}
@@ -67,7 +58,7 @@ def compare(ctx, name, queue_file, queue):
     if known != dev:
         fails.append(f"hook {name}: offered features differ: QMP {sorted(dev)}, probe {sorted(offered)}")
     if queue_file:
-        qs = load(ctx, queue_file)
+        qs = ctx.load_json(queue_file)
         pq = next((q for q in report["queues"] if q["queue"] == queue), None)
         if qs is None or pq is None:
             fails.append(f"hook {name}: no queue {queue} in {queue_file} or in the report")

@@ -19,9 +19,9 @@ HIGH_BITS = {"VERSION_1", "ACCESS_PLATFORM", "RING_PACKED", "IN_ORDER", "ORDER_P
 
 def compare_legacy(ctx, name):
     fails = []
-    report = pci.load(ctx, f"guest/{name}.json")
-    qmp = pci.load(ctx, f"qmp-{name}.json")
-    qs = pci.load(ctx, f"qmp-{name}-q0.json")
+    report = ctx.load_json(f"guest/{name}.json")
+    qmp = ctx.load_json(f"qmp-{name}.json")
+    qs = ctx.load_json(f"qmp-{name}-q0.json")
     if report is None or qmp is None or qs is None:
         return [f"hook {name}: missing guest/{name}.json, qmp-{name}.json or qmp-{name}-q0.json"]
     if report["transport"] != "pci-legacy":
@@ -59,7 +59,7 @@ def check(ctx):
     for name in ("modern", "packed", "intx"):
         fails += pci.compare(ctx, name, f"qmp-{name}-q0.json", 0)
     fails += compare_legacy(ctx, "legacy")
-    reports = {n: pci.load(ctx, f"guest/{n}.json") for n in ("modern", "packed", "intx")}
+    reports = {n: ctx.load_json(f"guest/{n}.json") for n in ("modern", "packed", "intx")}
     if all(reports.values()):
         # Without iommu_platform the transitional device bypasses intel-iommu: IOVA == physical address is what works.
         expect(fails, "modern", "transport", reports["modern"]["transport"], "pci-modern")

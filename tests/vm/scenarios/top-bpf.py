@@ -38,14 +38,6 @@ COUNTERS = ("kicks", "interrupts", "adds", "completions", "interrupts_spurious",
 ROW = re.compile(r"^(virtio\d+)\s+(\S+)\s+(\d+|-)\s+(\S+)\s")
 
 
-def guest_value(ctx, key):
-    for ln in ctx.script_lines:
-        m = re.match(rf"{key}=(\S+)$", ln.strip())
-        if m:
-            return m.group(1)
-    return None
-
-
 def read_guest(ctx, name):
     try:
         with open(ctx.outpath(os.path.join("guest", name)), errors="replace") as f:
@@ -76,8 +68,8 @@ def load_ticks(ctx, mode, fails):
 
 def check_json(ctx, mode):
     fails = []
-    if guest_value(ctx, f"top_{mode}_status") != "0":
-        fails.append(f"top --json --attach={mode}: expected exit 0, saw {guest_value(ctx, f'top_{mode}_status')}")
+    if ctx.guest_value(f"top_{mode}_status") != "0":
+        fails.append(f"top --json --attach={mode}: expected exit 0, saw {ctx.guest_value(f'top_{mode}_status')}")
     err = read_guest(ctx, f"top-{mode}.err")
     if err:
         fails.append(f"top --json --attach={mode}: expected nothing on stderr, saw {err.strip()[:200]!r}")
@@ -142,8 +134,8 @@ def check_idle_indices(ctx, last):
 
 def check_batch(ctx, blk):
     fails = []
-    if guest_value(ctx, "top_batch_status") != "0":
-        fails.append(f"top -b: expected exit 0, saw {guest_value(ctx, 'top_batch_status')}")
+    if ctx.guest_value("top_batch_status") != "0":
+        fails.append(f"top -b: expected exit 0, saw {ctx.guest_value('top_batch_status')}")
     text = read_guest(ctx, "top-batch.txt") or ""
     ticks = [b for b in text.split("\n\n") if b.strip()]
     if len(ticks) != 3:
@@ -204,9 +196,9 @@ def check_detail(ctx, blk, text):
 
 def check_screen(ctx, blk, known):
     fails = []
-    if guest_value(ctx, "screen_status") != "0":
-        fails.append(f"screen: stopped at a step (screen_status {guest_value(ctx, 'screen_status')}, "
-                     f"timeout at {guest_value(ctx, 'screen_timeout')})")
+    if ctx.guest_value("screen_status") != "0":
+        fails.append(f"screen: stopped at a step (screen_status {ctx.guest_value('screen_status')}, "
+                     f"timeout at {ctx.guest_value('screen_timeout')})")
     scr = {n: read_guest(ctx, f"screen-{n}.txt") for n in
            ("start", "table", "busy", "sort-d", "filter", "detail", "help", "help-closed", "resized", "quit")}
     if scr["start"] and "degraded:" in scr["start"]:
@@ -239,7 +231,7 @@ def check_screen(ctx, blk, known):
 
 def check(ctx):
     fails = []
-    blk = guest_value(ctx, "blk")
+    blk = ctx.guest_value("blk")
     known = set()
     last = None
     for mode in ("fentry", "kprobe"):
